@@ -41,6 +41,18 @@ public final class RepresenterPoints {
         return new RepresenterPoints(trainFeatures, g, theta, loss, lambda);
     }
 
+    /**
+     * Representer points from given alpha (n x c), for importing values computed elsewhere and for
+     * benchmarks; Theta is taken as sum_i alpha_i f_i^T, so the decomposition is exact by construction.
+     */
+    public static RepresenterPoints fromAlpha(DenseMatrix trainFeatures, DenseMatrix alpha, Loss loss, double lambda) {
+        if (alpha.rows() != trainFeatures.rows()) {
+            throw new IllegalArgumentException("alpha has " + alpha.rows() + " rows, features " + trainFeatures.rows());
+        }
+        DenseMatrix theta = Blas.multiply(Transpose.YES, alpha, Transpose.NO, trainFeatures);
+        return new RepresenterPoints(trainFeatures, alpha, theta, loss, lambda);
+    }
+
     public DenseMatrix alpha() {
         return alpha;
     }

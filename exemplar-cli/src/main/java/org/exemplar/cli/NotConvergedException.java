@@ -1,0 +1,10 @@
+package org.exemplar.cli;
+
+/** A solver stopped short of its tolerance and the user did not allow unconverged results. */
+final class NotConvergedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotConvergedException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,72 @@
+package org.exemplar.representer;
+
+import org.exemplar.linalg.DenseMatrix;
+import org.exemplar.model.Mlp;
+
+/**
+ * Sensitivity-map decomposition (Yeh et al. 2018, Sec. 4.4): for a network whose last layer was replaced by
+ * the representer fit Theta = sum_i alpha_i f_i^T (features f = [h(x); 1] when a bias column is appended),
+ * d Phi_j(x_t)/d x_t = sum_i alpha_ij (d h_t/d x_t)^T h_i: one input-space map per training point i, each a
+ * vector-Jacobian product of the feature extractor with the cotangent alpha_ij h_i. The constant bias feature
+ * has zero input derivative, so its column drops out.
+ */
+public final class SensitivityMaps {
+    private final Mlp network;
+    private final RepresenterPoints points;
+    private final boolean biasColumn;
+
+    /**
+     * @param biasColumn whether the representer features are the network's features with a ones column appended
+     */
+    public SensitivityMaps(Mlp network, RepresenterPoints points, boolean biasColumn) {
+        int hidden = network.widths()[network.widths().length - 2];
+        int expected = hidden + (biasColumn ? 1 : 0);
+        if (points.trainFeatures().cols() != expected) {
+            throw new IllegalArgumentException("representer features have " + points.trainFeatures().cols()
+                    + " columns; the network's last hidden layer gives " + expected);
+        }
+        this.network = network;
+        this.points = points;
+        this.biasColumn = biasColumn;
+    }
+
+    /** Maps for the listed training points (rows, each of the input's dimension) for class {@code cls}. */
+    public DenseMatrix maps(double[] testInput, int cls, int[] trainIndices) {
+        int hidden = network.widths()[network.widths().length - 2];
+        int d = testInput.length;
+        DenseMatrix x = new DenseMatrix(trainIndices.length, d);
+        DenseMatrix cot = new DenseMatrix(trainIndices.length, hidden);
+        DenseMatrix f = points.trainFeatures();
+        DenseMatrix alpha = points.alpha();
+        int c = alpha.cols();
+        double sign = c == 1 && cls == 0 ? -1 : 1;
+        int j = c == 1 ? 0 : cls;
+        for (int k = 0; k < trainIndices.length; k++) {
+            int i = trainIndices[k];
+            System.arraycopy(testInput, 0, x.data(), k * d, d);
+            double a = sign * alpha.get(i, j);
+            for (int u = 0; u < hidden; u++) {
+                cot.set(k, u, a * f.get(i, u));
+            }
+        }
+        return network.featureInputVjp(x, cot);
+    }
+
+    /** The test point's own gradient map d Phi_cls / d x under the representer last layer Theta. */
+    public double[] gradientMap(double[] testInput, int cls) {
+        int hidden = network.widths()[network.widths().length - 2];
+        DenseMatrix theta = points.representerTheta();
+        int c = theta.rows();
+        double sign = c == 1 && cls == 0 ? -1 : 1;
+        int j = c == 1 ? 0 : cls;
+        DenseMatrix cot = new DenseMatrix(1, hidden);
+        for (int u = 0; u < hidden; u++) {
+            cot.set(0, u, sign * theta.get(j, u));
+        }
+        return network.featureInputVjp(new DenseMatrix(1, testInput.length, testInput.clone()), cot).row(0);
+    }
+
+    public boolean biasColumn() {
+        return biasColumn;
+    }
+}
