@@ -82,6 +82,17 @@ class BlasTest {
     }
 
     @Test
+    void backendIsPinnedOpenBlasWhenInstalledAndPureJavaWhenForced() {
+        if ("java".equals(System.getProperty("exemplar.blas"))) {
+            assertTrue(!Blas.backend().isNative(), Blas.backendNotice());
+            assertTrue(Blas.backendNotice().contains("pure-Java"), Blas.backendNotice());
+        } else if (java.nio.file.Files.exists(java.nio.file.Path.of("/usr/lib/x86_64-linux-gnu/libopenblas.so.0"))) {
+            assertTrue(Blas.backend().isNative(), Blas.backendNotice());
+            assertEquals("libopenblas.so.0", System.getProperty("dev.ludovic.netlib.blas.nativeLib"));
+        }
+    }
+
+    @Test
     void shapeMismatchAndAliasingAreRejected() {
         DenseMatrix a = random(3, 4, 1);
         assertThrows(IllegalArgumentException.class, () -> Blas.multiply(a, a));

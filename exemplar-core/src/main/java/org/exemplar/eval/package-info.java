@@ -1,0 +1,2 @@
+/** Evaluation vocabulary shared by all methods: correlations, rankings, curves. */
+package org.exemplar.eval;

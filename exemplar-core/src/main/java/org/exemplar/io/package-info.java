@@ -1,0 +1,2 @@
+/** Provenance of results and JSON serialization of summaries. */
+package org.exemplar.io;

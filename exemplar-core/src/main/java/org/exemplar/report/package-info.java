@@ -1,0 +1,2 @@
+/** Self-contained HTML reports with embedded PNG images and charts (XChart). */
+package org.exemplar.report;
