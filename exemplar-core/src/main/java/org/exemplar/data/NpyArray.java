@@ -14,8 +14,10 @@ import org.exemplar.linalg.DenseMatrix;
  * and Fortran order. All accessors return elements in C (row-major) order, so a Fortran-order
  * {@code (3, 4)} array yields the same matrix as its C-order equivalent.
  *
- * <p>The instance itself is immutable; the factories {@link #of(DenseMatrix)} etc. wrap the given Java array
- * without copying, so do not modify it while the {@code NpyArray} is in use.
+ * <p>The instance itself is immutable and safe to read from several threads at once (accessors use absolute
+ * buffer reads only). Memory-mapped data stays mapped until the array is garbage-collected; on Windows the
+ * file cannot be deleted or replaced meanwhile. The factories {@link #of(DenseMatrix)} etc. wrap the given
+ * Java array without copying, so do not modify it while the {@code NpyArray} is in use.
  *
  * <p>As a matrix, axis 0 indexes rows and all trailing axes are flattened into columns: {@code (n,)} is
  * {@code n x 1}, {@code (n, 28, 28)} is {@code n x 784}, a 0-d array is {@code 1 x 1}.

@@ -127,6 +127,9 @@ public final class Npz {
      * {@code double[]}, {@code float[]}, {@code int[]}, {@code long[]} or {@code boolean[]}; each becomes member
      * {@code key + ".npy"}. {@code extraEntries} (may be {@code null}) are written as is after the arrays.
      *
+     * <p>Stored (uncompressed) members are encoded twice, once to compute the CRC-32 the zip header needs
+     * before the data, so no member has to be buffered in memory.
+     *
      * @param compress deflate members (like {@code np.savez_compressed}) instead of storing them
      */
     public static void write(Path file, Map<String, ?> arrays, Map<String, byte[]> extraEntries, boolean compress) {
