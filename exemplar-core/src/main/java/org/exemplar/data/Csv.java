@@ -213,7 +213,8 @@ public final class Csv {
         if (v == null) {
             String f = field.strip();
             throw new DataException(file, "line " + lineNo + ", column " + column + ": "
-                    + (f.isEmpty() ? "empty field, expected a number" : "cannot parse '" + shorten(f) + "' as a number"));
+                    + (f.isEmpty() ? "empty field, expected a number"
+                            : "cannot parse '" + shorten(f) + "' as a number"));
         }
         return v;
     }

@@ -169,7 +169,8 @@ public final class Idx {
             ByteBuffer[] maps = new ByteBuffer[chunks];
             for (int i = 0; i < chunks; i++) {
                 long off = (long) i * Elements.CHUNK_BYTES;
-                maps[i] = ch.map(FileChannel.MapMode.READ_ONLY, h.bytes + off, Math.min(Elements.CHUNK_BYTES, need - off));
+                long len = Math.min(Elements.CHUNK_BYTES, need - off);
+                maps[i] = ch.map(FileChannel.MapMode.READ_ONLY, h.bytes + off, len);
             }
             e = Elements.ofBytes(h.dtype, ByteOrder.BIG_ENDIAN, h.size, maps, chunkElems);
         }
@@ -263,7 +264,10 @@ public final class Idx {
         write(file, NpyArray.ofUint8(new long[] {labels.length}, b));
     }
 
-    /** Writes {@code count} images of {@code height x width} unsigned-byte pixels (row-major) as 3-D ubyte IDX. Atomic. */
+    /**
+     * Writes {@code count} images of {@code height x width} unsigned-byte pixels (row-major) as a 3-D ubyte
+     * IDX file. Atomic.
+     */
     public static void writeImages(Path file, int count, int height, int width, byte[] pixels) {
         write(file, NpyArray.ofUint8(new long[] {count, height, width}, pixels));
     }
