@@ -12,7 +12,8 @@ import org.exemplar.solver.OptimizationResult;
  * Fits the last layer to a stationary point of eq. (3) (targets from labels) or eq. (4) (targets from a given
  * model's logits, started from the given weights), Yeh et al. 2018. L-BFGS with a strong-Wolfe line search
  * runs to the stationarity tolerance; if it stops short, Newton-CG on exact Hessian-vector products finishes.
- * A fit that does not reach the tolerance is returned with {@code converged = false} and its residual.
+ * The iteration cap counts L-BFGS and Newton iterations together. A fit that does not reach the tolerance is
+ * returned with {@code converged = false} and its residual.
  */
 public final class LastLayerFitter {
     private final FitOptions options;
@@ -47,8 +48,9 @@ public final class LastLayerFitter {
         OptimizationResult r = new Lbfgs(lo).minimize(objective, x0, objective::stationarityResidual, listener);
         String method = "lbfgs";
         int iterations = r.iterations();
-        if (!r.converged() && options.newtonPolish()) {
-            OptimizationResult polished = new NewtonCg(100, options.tolerance())
+        int remaining = options.maxIterations() - r.iterations();
+        if (!r.converged() && options.newtonPolish() && remaining > 0) {
+            OptimizationResult polished = new NewtonCg(Math.min(100, remaining), options.tolerance())
                     .minimize(objective, r.x(), objective::stationarityResidual, listener);
             iterations += polished.iterations();
             method = "lbfgs+newton-cg";
