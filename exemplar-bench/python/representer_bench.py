@@ -81,8 +81,9 @@ def fit(work, lam, tol):
             'residual': float(residual(x)), 'converged': converged, 'message': message}
 
 if __name__ == '__main__':
-    work, block, repeats, lam, tol = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+    work, block, repeats, lam = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    tols = [float(t) for t in sys.argv[5].split(',')]
     out = {'numpy': np.__version__, 'scipy': scipy.__version__}
     out['score_seconds'], out['score_checksum'] = score(work, block, repeats)
-    out['fit'] = fit(work, lam, tol)
+    out['fits'] = [fit(work, lam, tol) for tol in tols]
     print(json.dumps(out))

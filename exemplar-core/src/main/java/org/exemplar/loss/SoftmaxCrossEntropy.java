@@ -42,15 +42,26 @@ public final class SoftmaxCrossEntropy implements Loss {
     @Override
     public double valueAndGradient(double[] phi, int phiOff, double[] target, int tOff, double[] grad, int gOff,
                                    int c) {
-        double lse = logSumExp(phi, phiOff, c);
+        // one exp per entry: grad holds e^{phi_j - max} until it is normalized into softmax(phi) - t
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < c; j++) {
+            max = Math.max(max, phi[phiOff + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < c; j++) {
+            double e = Math.exp(phi[phiOff + j] - max);
+            grad[gOff + j] = e;
+            sum += e;
+        }
+        double lse = max + Math.log(sum);
+        double inv = 1.0 / sum;
         double v = 0;
         for (int j = 0; j < c; j++) {
             double t = target[tOff + j];
-            double logp = phi[phiOff + j] - lse;
             if (t != 0) {
-                v -= t * logp;
+                v -= t * (phi[phiOff + j] - lse);
             }
-            grad[gOff + j] = Math.exp(logp) - t;
+            grad[gOff + j] = grad[gOff + j] * inv - t;
         }
         return v;
     }

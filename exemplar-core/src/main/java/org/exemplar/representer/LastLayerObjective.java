@@ -67,9 +67,22 @@ public final class LastLayerObjective implements TwiceDifferentiableFunction {
         int n = features.rows();
         DenseMatrix phi = outputs(theta);
         DenseMatrix g = new DenseMatrix(n, c);
+        // the per-row loss loop runs in fixed chunks on the common pool; partial sums are added in chunk
+        // order, so the value is the same for any number of threads
+        int chunks = Math.max(1, Math.min(64, n / 2048));
+        double[] partial = new double[chunks];
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(k -> {
+            int from = (int) ((long) n * k / chunks);
+            int to = (int) ((long) n * (k + 1) / chunks);
+            double s = 0;
+            for (int i = from; i < to; i++) {
+                s += loss.valueAndGradient(phi.data(), i * c, targets.data(), i * c, g.data(), i * c, c);
+            }
+            partial[k] = s;
+        });
         double total = 0;
-        for (int i = 0; i < n; i++) {
-            total += loss.valueAndGradient(phi.data(), i * c, targets.data(), i * c, g.data(), i * c, c);
+        for (double s : partial) {
+            total += s;
         }
         // grad = (1/n) G^T F + 2 lambda Theta
         System.arraycopy(theta, 0, grad, 0, theta.length);

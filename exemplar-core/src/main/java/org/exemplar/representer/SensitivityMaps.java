@@ -52,6 +52,32 @@ public final class SensitivityMaps {
         return network.featureInputVjp(x, cot);
     }
 
+    /**
+     * SmoothGrad variant (Smilkov et al. 2017, as used in Sec. 4.4): each training point's map averaged over
+     * {@code samples} noisy copies x_t + N(0, sigma^2 I) of the test input, seeded. With sigma = 0 it equals
+     * {@link #maps}; the decomposition still sums to the averaged gradient map.
+     */
+    public DenseMatrix smoothMaps(double[] testInput, int cls, int[] trainIndices, int samples, double sigma,
+                                  long seed) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be >= 1, got " + samples);
+        }
+        if (!(sigma >= 0)) {
+            throw new IllegalArgumentException("sigma must be >= 0, got " + sigma);
+        }
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        DenseMatrix sum = new DenseMatrix(trainIndices.length, testInput.length);
+        double[] noisy = new double[testInput.length];
+        for (int s = 0; s < samples; s++) {
+            for (int j = 0; j < noisy.length; j++) {
+                noisy[j] = testInput[j] + sigma * rnd.nextGaussian();
+            }
+            DenseMatrix m = maps(noisy, cls, trainIndices);
+            org.exemplar.linalg.Vectors.axpy(1.0 / samples, m.data(), sum.data());
+        }
+        return sum;
+    }
+
     /** The test point's own gradient map d Phi_cls / d x under the representer last layer Theta. */
     public double[] gradientMap(double[] testInput, int cls) {
         int hidden = network.widths()[network.widths().length - 2];

@@ -205,4 +205,24 @@ class RepresenterPointsTest {
         assertTrue(fit.stationarityResidual() > 1e-12);
         assertTrue(fit.message().contains("residual"), fit.message());
     }
+
+    @Test
+    void objectiveIsBitIdenticalOnOneThreadAndOnTheCommonPool() throws Exception {
+        Loss loss = new SoftmaxCrossEntropy();
+        DenseMatrix f = features(9000, 7, 51);
+        DenseMatrix t = loss.targetsFromLabels(argmaxLabels(logits(f, 4, 52)), 4);
+        LastLayerObjective obj = new LastLayerObjective(f, t, loss, 0.01);
+        double[] theta = logits(DenseMatrix.identity(4), 8, 53).data();
+        double[] g1 = new double[theta.length];
+        double v1 = obj.valueAndGradient(theta, g1);
+        java.util.concurrent.ForkJoinPool single = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            double[] g2 = new double[theta.length];
+            double v2 = single.submit(() -> obj.valueAndGradient(theta, g2)).get();
+            assertEquals(v1, v2, 0.0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(g1, g2, 0.0);
+        } finally {
+            single.shutdown();
+        }
+    }
 }

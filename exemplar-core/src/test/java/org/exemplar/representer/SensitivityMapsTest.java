@@ -59,4 +59,30 @@ class SensitivityMapsTest {
             assertEquals((fp - fm) / (2 * h), grad[j], 1e-7 * Math.max(1, Vectors.maxAbs(grad)));
         }
     }
+
+    @Test
+    void smoothGradWithoutNoiseEqualsPlainMapsAndIsSeeded() {
+        Mlp net = Mlp.initialize(new int[] {4, 6, 3, 2}, new Activation[] {Activation.TANH, Activation.SOFTPLUS}, 2);
+        SplittableRandom r = new SplittableRandom(4);
+        DenseMatrix x = new DenseMatrix(40, 4);
+        for (int k = 0; k < x.data().length; k++) {
+            x.data()[k] = r.nextGaussian();
+        }
+        Loss loss = new SoftmaxCrossEntropy();
+        DenseMatrix f = net.features(x).withOnesColumn();
+        DenseMatrix t = loss.targetsFromLogits(net.logits(x));
+        RepresenterPoints rp = RepresenterPoints.of(f, t, loss, 0.01,
+                new LastLayerFitter(FitOptions.of(0.01)).fit(f, t, loss, null, null).theta());
+        SensitivityMaps maps = new SensitivityMaps(net, rp, true);
+        double[] xt = {0.1, 0.2, -0.3, 0.4};
+        int[] idx = {0, 5, 9};
+        DenseMatrix plain = maps.maps(xt, 0, idx);
+        DenseMatrix smooth0 = maps.smoothMaps(xt, 0, idx, 3, 0.0, 1);
+        for (int k = 0; k < plain.data().length; k++) {
+            assertEquals(plain.data()[k], smooth0.data()[k], 1e-15); // average of 3 identical maps
+        }
+        DenseMatrix a = maps.smoothMaps(xt, 0, idx, 5, 0.1, 42);
+        DenseMatrix b = maps.smoothMaps(xt, 0, idx, 5, 0.1, 42);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a.data(), b.data());
+    }
 }
