@@ -125,7 +125,7 @@ class DataFilesTest {
         assertEquals(3, images.rows());
         assertEquals(20, images.cols());
         for (int k = 0; k < 60; k++) {
-            assertEquals(k * 7 % 256, images.data()[k], 0.0);
+            assertEquals(k * 7 % 256, images.data()[k], 0.0); // small integers: exact
         }
         assertArrayEquals(new int[] {7, 0, 9}, DataFiles.readLabels(fixture("labels.idx1-ubyte")));
     }
