@@ -72,8 +72,13 @@ public final class DataFiles {
                 int[] y = new int[m.rows()];
                 for (int i = 0; i < y.length; i++) {
                     double v = m.get(i, 0);
-                    if (v != Math.rint(v)) {
+                    if (v != Math.rint(v) || Double.isInfinite(v)) {
                         throw new DataException(file, "label " + v + " on data row " + (i + 1) + " is not an integer");
+                    }
+                    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                        // a plain (int) cast would saturate to the int range without a word
+                        throw new DataException(file, "label " + v + " on data row " + (i + 1)
+                                + " does not fit a 32-bit int");
                     }
                     y[i] = (int) v;
                 }

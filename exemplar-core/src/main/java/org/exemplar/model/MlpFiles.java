@@ -75,14 +75,28 @@ public final class MlpFiles {
                     + VERSION + ")");
         }
         JsonNode w = cfg.path("widths");
+        JsonNode a = cfg.path("activations");
+        if (!w.isArray() || !a.isArray()) {
+            throw new DataException(file, "config.json needs arrays \"widths\" and \"activations\", got widths "
+                    + (w.isMissingNode() ? "(missing)" : w) + " and activations "
+                    + (a.isMissingNode() ? "(missing)" : a));
+        }
         int[] widths = new int[w.size()];
         for (int i = 0; i < widths.length; i++) {
-            widths[i] = w.get(i).asInt();
+            JsonNode wi = w.get(i);
+            if (!wi.isIntegralNumber() || !wi.canConvertToInt() || wi.intValue() < 1) {
+                throw new DataException(file, "config.json widths[" + i + "] is " + wi
+                        + ", expected a positive integer (widths " + w + ")");
+            }
+            widths[i] = wi.intValue();
         }
-        JsonNode a = cfg.path("activations");
         Activation[] acts = new Activation[a.size()];
         for (int i = 0; i < acts.length; i++) {
-            acts[i] = Activation.fromName(a.get(i).asText());
+            try {
+                acts[i] = Activation.fromName(a.get(i).asText());
+            } catch (IllegalArgumentException e) {
+                throw new DataException(file, "config.json activations[" + i + "]: " + e.getMessage(), e);
+            }
         }
         int layers = widths.length - 1;
         if (layers < 1 || acts.length != layers - 1) {
@@ -98,7 +112,7 @@ public final class MlpFiles {
                 throw new DataException(file, "layer" + k + ".weight has shape " + wk.shapeString() + ", expected ("
                         + widths[k + 1] + ", " + widths[k] + ")");
             }
-            if (bk.size() != widths[k + 1]) {
+            if (bk.ndim() != 1 || bk.size() != widths[k + 1]) {
                 throw new DataException(file, "layer" + k + ".bias has shape " + bk.shapeString() + ", expected ("
                         + widths[k + 1] + ",)");
             }

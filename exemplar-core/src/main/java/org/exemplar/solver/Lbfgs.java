@@ -12,6 +12,10 @@ import org.exemplar.linalg.Vectors;
  * value is within rounding of the start (|f(a) - f(0)| &lt;= 1e-13 (1 + |f(0)|)) when the strong curvature
  * condition holds (the "approximate Wolfe" idea of Hager &amp; Zhang 2005). When no progress is possible the
  * run ends with {@code converged = false} and the residual reached.
+ *
+ * <p>A non-finite value or gradient at a trial point makes the line search shrink the step (the objective may be
+ * undefined outside a domain). A non-finite value or gradient at the start or at an accepted point, or at every
+ * trial point of the last line search the run can make, throws {@link ArithmeticException}.
  */
 public final class Lbfgs {
     private final LbfgsOptions options;
@@ -88,6 +92,10 @@ public final class Lbfgs {
             if (Double.isNaN(step)) {
                 failures++;
                 if (stored == 0 || failures >= 2) {
+                    if (ls.finiteTrials == 0) {
+                        // not a stalled search: the objective is not finite arbitrarily close to x
+                        throw new ArithmeticException(ls.nonFiniteMessage(iter));
+                    }
                     return new OptimizationResult(x, fx, Vectors.norm2(g), residual, iter, evals, false,
                             "line search made no progress; stationarity residual " + residual + " > tolerance "
                                     + options.tolerance());
@@ -148,6 +156,12 @@ public final class Lbfgs {
         int evaluations;
         double valueAtStep;
         final double roundoff;
+        /** Trial points where both the value and the directional derivative were finite. */
+        int finiteTrials;
+        /** The first non-finite value seen (NaN when only the gradient was non-finite), and the smallest step. */
+        double badValue = Double.NaN;
+        boolean valueWasBad;
+        double smallestStep = Double.POSITIVE_INFINITY;
 
         LineSearch(DifferentiableFunction f, double[] x, double f0, double[] g0, double[] d, double dg0,
                    double[] xNew, double[] gNew) {
@@ -166,7 +180,30 @@ public final class Lbfgs {
                 xNew[i] = x[i] + a * d[i];
             }
             evaluations++;
+            smallestStep = Math.min(smallestStep, a);
             return f.valueAndGradient(xNew, gNew);
+        }
+
+        /**
+         * Whether a trial is usable: a finite value and a finite directional derivative (a NaN or infinite
+         * gradient entry makes the dot product with d non-finite). Records non-finite trials for the message.
+         */
+        private boolean finite(double fa, double da) {
+            if (Double.isFinite(fa) && Double.isFinite(da)) {
+                finiteTrials++;
+                return true;
+            }
+            if (!valueWasBad && !Double.isFinite(fa)) {
+                valueWasBad = true;
+                badValue = fa;
+            }
+            return false;
+        }
+
+        String nonFiniteMessage(int iter) {
+            String what = valueWasBad ? "objective is " + badValue : "gradient has a non-finite entry";
+            return what + " at every trial point of the line search at iteration " + iter + " (" + evaluations
+                    + " trials, steps down to " + smallestStep + ")";
         }
 
         private boolean armijo(double a, double fa) {
@@ -182,11 +219,11 @@ public final class Lbfgs {
             double a = a1;
             for (int i = 0; i < 40; i++) {
                 double fa = phi(a);
-                if (!Double.isFinite(fa)) {
+                double da = Vectors.dot(gNew, d);
+                if (!finite(fa, da)) {
                     a = 0.5 * (aPrev + a);
                     continue;
                 }
-                double da = Vectors.dot(gNew, d);
                 if (!armijo(a, fa) || (i > 0 && fa >= fPrev && Math.abs(fa - fPrev) > roundoff)) {
                     return zoom(aPrev, fPrev, dPrev, a, fa, da);
                 }
@@ -220,7 +257,7 @@ public final class Lbfgs {
                 }
                 double fa = phi(a);
                 double da = Vectors.dot(gNew, d);
-                if (!Double.isFinite(fa) || !armijo(a, fa) || (fa >= fLo && Math.abs(fa - fLo) > roundoff)) {
+                if (!finite(fa, da) || !armijo(a, fa) || (fa >= fLo && Math.abs(fa - fLo) > roundoff)) {
                     hi = a;
                     fHi = fa;
                     dHi = da;
