@@ -13,7 +13,10 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-    /** Exit codes: 0 success, 1 internal error, 2 bad input or usage, 3 a solver did not converge. */
+    /**
+     * Exit codes: 0 success, 1 internal error, 2 bad input or usage, 3 a solver did not converge or the
+     * computation became non-finite.
+     */
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_NOT_CONVERGED = 3;
 
@@ -43,6 +46,10 @@ public final class Main implements Runnable {
             }
             if (ex instanceof NotConvergedException) {
                 e.println("error: " + ex.getMessage());
+                return EXIT_NOT_CONVERGED;
+            }
+            if (ex instanceof ArithmeticException) {
+                e.println("error: numerical failure: " + ex.getMessage());
                 return EXIT_NOT_CONVERGED;
             }
             e.println("internal error: " + ex);
