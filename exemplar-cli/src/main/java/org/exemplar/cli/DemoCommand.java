@@ -101,13 +101,8 @@ final class DemoCommand implements Callable<Integer> {
                 data.testLabels().length);
 
         // 1. train the network
-        int[] widths = new int[hidden.length + 2];
-        widths[0] = 784;
-        System.arraycopy(hidden, 0, widths, 1, hidden.length);
-        widths[widths.length - 1] = 10;
-        Activation[] acts = new Activation[hidden.length];
-        java.util.Arrays.fill(acts, Activation.RELU);
-        Mlp net = Mlp.initialize(widths, acts, seed);
+        Mlp net = Mlp.initialize(784, hidden, Activation.RELU, 10, seed);
+        int[] widths = net.widths();
         Loss ce = new SoftmaxCrossEntropy();
         TrainingOptions topt = TrainingOptions.adam(1e-3).withBatchSize(64).withEpochs(epochs).withSeed(seed);
         TrainingHistory hist = new MlpTrainer().train(net, data.trainImages(), ce.targetsFromLabels(data.trainLabels(), 10),

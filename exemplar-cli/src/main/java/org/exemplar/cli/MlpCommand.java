@@ -121,13 +121,8 @@ final class MlpCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new DataException(y, e.getMessage());
             }
-            int[] widths = new int[hidden.length + 2];
-            widths[0] = xs.cols();
-            System.arraycopy(hidden, 0, widths, 1, hidden.length);
-            widths[widths.length - 1] = outputs;
-            Activation[] acts = new Activation[hidden.length];
-            java.util.Arrays.fill(acts, Activation.fromName(activation));
-            Mlp net = Mlp.initialize(widths, acts, seed);
+            Mlp net = Mlp.initialize(xs.cols(), hidden, Activation.fromName(activation), outputs, seed);
+            int[] widths = net.widths();
             TrainingOptions opt = (optimizer.equalsIgnoreCase("sgd") ? TrainingOptions.sgd(lr, momentum)
                     : optimizer.equalsIgnoreCase("adam") ? TrainingOptions.adam(lr)
                     : fail("--optimizer must be adam or sgd, got " + optimizer))

@@ -119,6 +119,20 @@ public final class Mlp {
     }
 
     /**
+     * A network of {@code inputs -> hidden[0] -> ... -> outputs} with the same activation on every hidden layer,
+     * initialized as {@link #initialize(int[], Activation[], long)}.
+     */
+    public static Mlp initialize(int inputs, int[] hidden, Activation activation, int outputs, long seed) {
+        int[] widths = new int[hidden.length + 2];
+        widths[0] = inputs;
+        System.arraycopy(hidden, 0, widths, 1, hidden.length);
+        widths[widths.length - 1] = outputs;
+        Activation[] acts = new Activation[hidden.length];
+        java.util.Arrays.fill(acts, activation);
+        return initialize(widths, acts, seed);
+    }
+
+    /**
      * A freshly initialized model: biases 0, weights W_k ~ N(0, s^2) with He (Kaiming) scale
      * s = sqrt(2 / d_k) when the layer's output goes through {@link Activation#RELU} or
      * {@link Activation#SOFTPLUS}, and Xavier/Glorot scale s = sqrt(2 / (d_k + d_{k+1})) for tanh, sigmoid,
