@@ -18,6 +18,8 @@ import org.exemplar.io.Provenance;
 import org.exemplar.linalg.Blas;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
+import org.exemplar.model.Mlp;
+import org.exemplar.model.MlpFiles;
 import org.exemplar.representer.Explanation;
 import org.exemplar.representer.FitOptions;
 import org.exemplar.representer.Fidelity;
@@ -48,8 +50,19 @@ final class RpsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--train-features", required = true, paramLabel = "F.npy",
-            description = "Training features f_i, shape (n, p), .npy float32/float64.")
+            description = "Training features f_i, shape (n, p), .npy float32/float64 (with --model: the network's inputs, "
+                    + ".npy, .csv or IDX).")
     Path trainFeatures;
+
+    @Option(names = "--model", paramLabel = "MODEL.npz",
+            description = "A network saved by 'exemplar mlp train': the feature files are then its INPUTS; features are its "
+                    + "last hidden layer plus a ones column, the teacher logits its outputs (eq. 4) and the start its last "
+                    + "layer, unless given explicitly.")
+    Path model;
+
+    @Option(names = "--input-scale", defaultValue = "1",
+            description = "With --model: multiply inputs by this first, as in training (e.g. 0.00392156862745098).")
+    double inputScale;
 
     @Option(names = "--train-labels", paramLabel = "y.npy",
             description = "Training labels, shape (n,), integers in [0, c) (0/1 for --loss sigmoid). "
@@ -127,10 +140,32 @@ final class RpsCommand implements Callable<Integer> {
         if (topK < 0) {
             throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
         }
-        DenseMatrix f = Npy.read(trainFeatures).toMatrix();
-        Validation.requireFinite(f, trainFeatures, "training features");
-        DenseMatrix ft = Npy.read(testFeatures).toMatrix();
-        Validation.requireFinite(ft, testFeatures, "test features");
+        DenseMatrix f;
+        DenseMatrix ft;
+        Mlp net = null;
+        DenseMatrix netLogitsTrain = null;
+        DenseMatrix netLogitsTest = null;
+        if (model != null) {
+            net = MlpFiles.load(model);
+            DenseMatrix x = MlpCommand.readInputs(trainFeatures, inputScale);
+            DenseMatrix xt = MlpCommand.readInputs(testFeatures, inputScale);
+            for (Object[] check : new Object[][] {{trainFeatures, x}, {testFeatures, xt}}) {
+                DenseMatrix m = (DenseMatrix) check[1];
+                if (m.cols() != net.inputWidth()) {
+                    throw new DataException((Path) check[0], "has " + m.cols() + " columns but the network " + model
+                            + " takes " + net.inputWidth() + " inputs");
+                }
+            }
+            f = net.features(x).withOnesColumn();
+            ft = net.features(xt).withOnesColumn();
+            netLogitsTrain = net.logits(x);
+            netLogitsTest = net.logits(xt);
+        } else {
+            f = Npy.read(trainFeatures).toMatrix();
+            Validation.requireFinite(f, trainFeatures, "training features");
+            ft = Npy.read(testFeatures).toMatrix();
+            Validation.requireFinite(ft, testFeatures, "test features");
+        }
         if (ft.cols() != f.cols()) {
             throw new DataException(testFeatures, "has " + ft.cols() + " feature columns but " + trainFeatures
                     + " has " + f.cols());
@@ -145,7 +180,10 @@ final class RpsCommand implements Callable<Integer> {
         }
         DenseMatrix targets;
         DenseMatrix teacher = null;
-        if (teacherLogits != null) {
+        if (teacherLogits == null && netLogitsTrain != null) {
+            teacher = netLogitsTrain;
+            targets = lossFn.targetsFromLogits(teacher);
+        } else if (teacherLogits != null) {
             teacher = Npy.read(teacherLogits).toMatrix();
             Validation.requireFinite(teacher, teacherLogits, "teacher logits");
             if (teacher.rows() != f.rows()) {
@@ -166,6 +204,9 @@ final class RpsCommand implements Callable<Integer> {
             }
         }
         DenseMatrix start = null;
+        if (lastLayerWeights == null && net != null && net.outputWidth() == targets.cols()) {
+            start = DemoCommand.lastLayerWithBias(net);
+        }
         if (lastLayerWeights != null) {
             start = Npy.read(lastLayerWeights).toMatrix();
             if (start.rows() != targets.cols() || start.cols() != f.cols()) {
@@ -173,7 +214,7 @@ final class RpsCommand implements Callable<Integer> {
                         + targets.cols() + ", " + f.cols() + ") = (outputs, features)");
             }
         }
-        DenseMatrix testTeacher = null;
+        DenseMatrix testTeacher = netLogitsTest;
         if (testTeacherLogits != null) {
             testTeacher = Npy.read(testTeacherLogits).toMatrix();
             if (testTeacher.rows() != ft.rows() || testTeacher.cols() != targets.cols()) {
@@ -248,12 +289,16 @@ final class RpsCommand implements Callable<Integer> {
             settings.put("lambda", lambda);
             settings.put("loss", lossFn.name());
             settings.put("objective", teacher != null ? "eq4-teacher-logits" : "eq3-labels");
+            settings.put("model", model == null ? "features from files" : "network " + model
+                    + " (features = last hidden layer + ones column)");
             settings.put("top_k", topK);
             settings.put("explain_class", explainClass == null ? "predicted" : explainClass);
             settings.put("tolerance", tolerance);
             settings.put("max_iterations", maxIterations);
-            settings.put("initialization", lastLayerWeights == null ? "zeros" : "last-layer-weights");
+            settings.put("initialization", lastLayerWeights != null ? "last-layer-weights"
+                    : start != null ? "network-last-layer" : "zeros");
             Map<String, Path> inputs = new LinkedHashMap<>();
+            inputs.put("model", model);
             inputs.put("train_features", trainFeatures);
             inputs.put("train_labels", trainLabels);
             inputs.put("teacher_logits", teacherLogits);
@@ -278,7 +323,7 @@ final class RpsCommand implements Callable<Integer> {
             summary.put("pearson_train", pearsonTrain);
             summary.put("pearson_test", pearsonTest);
             summary.put("fidelity_reference_train", teacher != null ? "teacher-logits" : "fitted-last-layer");
-            summary.put("fidelity_reference_test", testTeacher != null ? "test-teacher-logits" : "fitted-last-layer");
+            summary.put("fidelity_reference_test", testTeacher != null ? "teacher-logits" : "fitted-last-layer");
             if (yt != null) {
                 int correct = 0;
                 for (int t = 0; t < yt.length; t++) {

@@ -96,6 +96,21 @@ class DemoAndMlpCommandTest {
         JsonNode s = Json.mapper().readTree(out.resolve("summary.json").toFile());
         assertTrue(s.get("converged").asBoolean());
         assertEquals("last-layer-weights", s.at("/settings/initialization").asText());
+
+        // the same analysis straight from the network and its raw IDX inputs
+        Path direct = dir.resolve("rps-model");
+        r = CliTestSupport.run("rps", "--model", model.toString(), "--input-scale", "0.00392156862745098",
+                "--train-features", images.toString(), "--train-labels", labelsNpy.toString(), "--test-features",
+                images.toString(), "--out", direct.toString(), "-q");
+        assertEquals(0, r.exitCode(), r.toString());
+        JsonNode sd = Json.mapper().readTree(direct.resolve("summary.json").toFile());
+        assertEquals("eq4-teacher-logits", sd.at("/settings/objective").asText());
+        assertEquals("network-last-layer", sd.at("/settings/initialization").asText());
+        assertEquals("teacher-logits", sd.get("fidelity_reference_test").asText());
+        DenseMatrix v1 = Npy.read(out.resolve("values.npy")).toMatrix();
+        DenseMatrix v2 = Npy.read(direct.resolve("values.npy")).toMatrix();
+        // identical inputs, targets and start: the two runs do the same arithmetic
+        assertArrayEquals(v1.data(), v2.data(), 1e-12);
     }
 
     @Test
