@@ -133,6 +133,15 @@ public final class Npz {
      * @param compress deflate members (like {@code np.savez_compressed}) instead of storing them
      */
     public static void write(Path file, Map<String, ?> arrays, Map<String, byte[]> extraEntries, boolean compress) {
+        write(file, arrays, extraEntries, compress, false);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Map, boolean)}; {@code rawNpyAllowed} lets this package add pre-encoded .npy
+     * members of dtypes the array writer does not produce (SciPy's |S3 "format" member).
+     */
+    static void write(Path file, Map<String, ?> arrays, Map<String, byte[]> extraEntries, boolean compress,
+                      boolean rawNpyAllowed) {
         LinkedHashMap<String, NpyArray> members = new LinkedHashMap<>();
         for (Map.Entry<String, ?> en : arrays.entrySet()) {
             String key = en.getKey();
@@ -146,7 +155,7 @@ public final class Npz {
             if (name == null || name.isEmpty()) {
                 throw new IllegalArgumentException("empty member name");
             }
-            if (name.endsWith(NPY)) {
+            if (name.endsWith(NPY) && !rawNpyAllowed) {
                 throw new IllegalArgumentException("extra entry '" + name + "' ends in .npy and would be read back "
                         + "as an array; pass it as an array instead");
             }
