@@ -1,0 +1,201 @@
+package org.exemplar.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.exemplar.data.AtomicFiles;
+import org.exemplar.data.Csv;
+import org.exemplar.eval.AttributionMethod;
+import org.exemplar.eval.DeletionDiagnostics;
+import org.exemplar.eval.DeletionResult;
+import org.exemplar.io.Json;
+import org.exemplar.io.Provenance;
+import org.exemplar.model.SparseFit;
+import org.exemplar.model.SparseLogisticDeletionTarget;
+import org.exemplar.model.SparseLogisticRegression;
+import org.exemplar.representer.HighDimRepresenter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code exemplar evaluate}: evaluation of attribution methods. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Evaluate attribution methods.",
+        subcommands = {EvaluateCommand.Deletion.class})
+final class EvaluateCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "deletion", mixinStandardHelpOptions = true,
+            description = "Case-deletion diagnostics (DEL+/DEL-, AUC-DEL; Tsai et al. 2023 Sec. 6.1): remove each method's "
+                    + "top-k positive (negative) training points for a test point, retrain from scratch, record the change "
+                    + "of the prediction score.",
+            subcommands = {EvaluateCommand.DeletionL1.class})
+    static final class Deletion implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "l1", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "AUC-DEL for L1-regularized logistic regression: high-dim representer vs L2 representer vs "
+                    + "influence function (support-restricted) vs random; k_i = 0.01 i N, i = 1..5 by default. Writes "
+                    + "DIR/deletion.csv (per method and k) and DIR/summary.json (AUC-DEL with 95% CI).")
+    static final class DeletionL1 implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SparseInputs inputs;
+
+        @Option(names = "--lambda", required = true, description = "L1 strength lambda.")
+        double lambda;
+
+        @Option(names = "--bias", description = "Fit an unpenalized bias.")
+        boolean bias;
+
+        @Option(names = "--test-points", defaultValue = "40", description = "Test points drawn at random (default ${DEFAULT-VALUE}).")
+        int testPoints;
+
+        @Option(names = "--ks", split = ",", description = "k schedule (default: 1%,2%,..,5% of the training set).")
+        int[] ks;
+
+        @Option(names = "--methods", defaultValue = "highdim,l2,if,random", split = ",",
+                description = "Any of highdim, l2, if, random (default ${DEFAULT-VALUE}).")
+        List<String> methods;
+
+        @Option(names = "--threads", defaultValue = "2", description = "Retraining threads (default ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the test-point draw and the random baseline (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--tolerance", defaultValue = "1e-8", description = "KKT tolerance of every (re)fit (default ${DEFAULT-VALUE}).")
+        double tolerance;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
+        boolean quiet;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            PrintWriter log = spec.commandLine().getErr();
+            SparseInputs.Loaded d = inputs.load();
+            double[] y = SparseLogisticRegression.signedLabels(d.labels(), d.trainSource());
+            SparseLogisticRegression model = new SparseLogisticRegression(SparseLogisticRegression.Penalty.L1, lambda,
+                    bias, tolerance, 20000);
+            SparseFit fit = model.fit(d.x(), y, null);
+            if (!fit.converged()) {
+                throw new NotConvergedException("L1 fit did not converge: " + fit.message());
+            }
+            HighDimRepresenter rep = new HighDimRepresenter(d.x(), y, fit, lambda);
+            int n = d.x().rows();
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int m = Math.min(testPoints, d.test().rows());
+            int[] tests = rnd.ints(0, d.test().rows()).distinct().limit(m).toArray();
+            long randomSeed = rnd.nextLong();
+            List<AttributionMethod> ms = new ArrayList<>();
+            for (String name : methods) {
+                ms.add(switch (name.trim().toLowerCase(Locale.ROOT)) {
+                    case "highdim" -> method("high-dim representer", t -> rep.values(d.test(), t));
+                    case "l2" -> method("L2 representer", t -> rep.l2Values(d.test(), t));
+                    case "if" -> method("influence function", t -> rep.influenceValues(d.test(), t));
+                    case "random" -> method("random", t -> {
+                        SplittableRandom r = new SplittableRandom(randomSeed + t);
+                        double[] s = new double[n];
+                        for (int i = 0; i < n; i++) {
+                            s[i] = r.nextGaussian();
+                        }
+                        return s;
+                    });
+                    default -> throw new IllegalArgumentException("unknown method '" + name
+                            + "' (expected highdim, l2, if, random)");
+                });
+            }
+            int[] schedule = ks != null ? ks : DeletionDiagnostics.percentSchedule(n);
+            long total = (long) ms.size() * tests.length * schedule.length * 2;
+            AtomicLong done = new AtomicLong();
+            List<DeletionResult> res;
+            long t0 = System.nanoTime();
+            try (Progress bar = Progress.start(Progress.defaultEnabled(false, quiet), "retrain", total, "fits")) {
+                res = DeletionDiagnostics.evaluate(new SparseLogisticDeletionTarget(d.x(), y, d.test(), model, fit), ms,
+                        tests, schedule, threads, k -> bar.stepTo(done.addAndGet(k)));
+            }
+            List<Object[]> rows = new ArrayList<>();
+            for (DeletionResult r : res) {
+                for (int k = 0; k < schedule.length; k++) {
+                    rows.add(new Object[] {r.method(), schedule[k], r.delPlusMean()[k], r.delPlusCi95()[k],
+                        r.delMinusMean()[k], r.delMinusCi95()[k]});
+                }
+            }
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("lambda", lambda);
+            settings.put("bias", bias);
+            settings.put("ks", schedule);
+            settings.put("test_points", tests.length);
+            settings.put("methods", methods);
+            settings.put("tolerance", tolerance);
+            settings.put("retraining", "same objective and lambda, 1/n' over the remaining points, warm start from "
+                    + "the full-data optimum, KKT tolerance as above");
+            Map<String, Path> in = new LinkedHashMap<>();
+            in.put("train", d.trainSource());
+            in.put("test", d.testSource());
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("method", "case-deletion diagnostics, L1 logistic regression");
+            summary.put("results", res);
+            summary.put("test_indices", tests);
+            summary.put("support_size", fit.support());
+            summary.put("kkt_residual", fit.kktResidual());
+            summary.put("seconds", (System.nanoTime() - t0) / 1e9);
+            summary.put("settings", settings);
+            summary.put("provenance", Provenance.of("evaluate-deletion-l1", settings, in, seed));
+            try (OutputDirectory dir = new OutputDirectory(out)) {
+                Csv.write(dir.file("deletion.csv"), new String[] {"method", "k", "del_plus", "del_plus_ci95", "del_minus",
+                    "del_minus_ci95"}, rows);
+                AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
+                dir.commit();
+            }
+            PrintWriter o = spec.commandLine().getOut();
+            o.printf(Locale.ROOT, "| method | AUC-DEL+ | AUC-DEL- |%n|---|---|---|%n");
+            for (DeletionResult r : res) {
+                o.printf(Locale.ROOT, "| %s | %.4f +- %.4f | %.4f +- %.4f |%n", r.method(), r.aucDelPlus(),
+                        r.aucDelPlusCi95(), r.aucDelMinus(), r.aucDelMinusCi95());
+            }
+            o.flush();
+            return 0;
+        }
+
+        static AttributionMethod method(String name, java.util.function.IntFunction<double[]> f) {
+            return new AttributionMethod() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public double[] scores(int testIndex) {
+                    return f.apply(testIndex);
+                }
+            };
+        }
+    }
+}
