@@ -274,7 +274,7 @@ public final class ReluNetworkTrainer {
             }
             double step = 1.0;
             boolean accepted = false;
-            for (int back = 0; back < 40 && !accepted; back++, step *= 0.5) {
+            for (int back = 0; back < 12 && !accepted; back++, step *= 0.5) {
                 DenseMatrix trial = c.copy();
                 double[] trd = trial.data();
                 double[] cd = c.data();
