@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "exemplar", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Explain a model's predictions through its training data.",
         subcommands = {RpsCommand.class, DemoCommand.class, MlpCommand.class, HdrepCommand.class, TextCommand.class,
-                EvaluateCommand.class, ConvertCommand.class,
+                EvaluateCommand.class, NtkCommand.class, ConvertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
