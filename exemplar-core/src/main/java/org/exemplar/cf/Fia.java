@@ -1,7 +1,5 @@
 package org.exemplar.cf;
 
-import org.exemplar.linalg.Blas;
-import org.netlib.util.intW;
 
 /**
  * Fast influence analysis (Cheng et al. 2019) for the MF model of eq. (16): the influence function restricted to
@@ -16,7 +14,7 @@ import org.netlib.util.intW;
  * with gradient g_f = (v_j', u_i'), the importance of rating z is
  * I_FIA(z) = -g_f^T (H + damping I)^{-1} grad_theta (w_z l_z) — the first-order change of f when z is
  * up-weighted, so that removing z changes f by about -I_FIA(z) (positive = pushes the prediction up).
- * Ratings that touch neither user i' nor item j' score 0. The 2k x 2k system is solved with LAPACK dgesv.
+ * Ratings that touch neither user i' nor item j' score 0. The 2k x 2k system is solved by Gaussian elimination with partial pivoting.
  */
 public final class Fia {
     private final Ratings train;
@@ -82,6 +80,51 @@ public final class Fia {
         return h;
     }
 
+    /**
+     * Solves the d x d system a x = b in place (b becomes x) by Gaussian elimination with partial pivoting
+     * (H may be indefinite when the test pair itself is observed); false when a pivot vanishes.
+     */
+    static boolean solveInPlace(double[] a, double[] b, int d) {
+        for (int c = 0; c < d; c++) {
+            int piv = c;
+            for (int i = c + 1; i < d; i++) {
+                if (Math.abs(a[i * d + c]) > Math.abs(a[piv * d + c])) {
+                    piv = i;
+                }
+            }
+            if (a[piv * d + c] == 0) {
+                return false;
+            }
+            if (piv != c) {
+                for (int j = 0; j < d; j++) {
+                    double t = a[c * d + j];
+                    a[c * d + j] = a[piv * d + j];
+                    a[piv * d + j] = t;
+                }
+                double t = b[c];
+                b[c] = b[piv];
+                b[piv] = t;
+            }
+            for (int i = c + 1; i < d; i++) {
+                double f = a[i * d + c] / a[c * d + c];
+                if (f != 0) {
+                    for (int j = c; j < d; j++) {
+                        a[i * d + j] -= f * a[c * d + j];
+                    }
+                    b[i] -= f * b[c];
+                }
+            }
+        }
+        for (int i = d - 1; i >= 0; i--) {
+            double s = b[i];
+            for (int j = i + 1; j < d; j++) {
+                s -= a[i * d + j] * b[j];
+            }
+            b[i] = s / a[i * d + i];
+        }
+        return true;
+    }
+
     /** I_FIA for every training rating (0 for ratings not touching user i' or item j'). */
     public double[] scores(int iu, int jv) {
         int k = f.rank();
@@ -95,12 +138,9 @@ public final class Fia {
         double[] v = f.items().row(jv);
         System.arraycopy(v, 0, x, 0, k);
         System.arraycopy(u, 0, x, k, k);
-        // H is symmetric, so row-major = column-major
-        intW info = new intW(0);
-        Blas.lapack().dgesv(d, 1, h, d, new int[d], x, d, info);
-        if (info.val != 0) {
+        if (!solveInPlace(h, x, d)) {
             throw new ArithmeticException("FIA: restricted Hessian of pair (" + iu + ", " + jv
-                    + ") is singular (dgesv info " + info.val + "); add damping");
+                    + ") is singular; add damping");
         }
         double[] out = new double[train.size()];
         for (int t : train.ofUser(iu)) {
