@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 /** {@code exemplar hdrep}: high-dimensional representers (Tsai et al. 2023). */
 @Command(name = "hdrep", mixinStandardHelpOptions = true,
         description = "High-dimensional representers (Tsai et al., ICML 2023): L1-regularized models and recommenders.",
-        subcommands = {HdrepCommand.L1.class})
+        subcommands = {HdrepCommand.L1.class, CfCommands.Cf.class, CfCommands.ExplainRating.class})
 final class HdrepCommand implements Runnable {
     @Spec
     CommandSpec spec;

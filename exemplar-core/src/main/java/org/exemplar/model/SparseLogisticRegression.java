@@ -15,17 +15,16 @@ import org.exemplar.solver.TwiceDifferentiableFunction;
  * F(theta, b) = (1/n) sum_i log(1 + exp(-y_i (x_i^T theta + b))) + lambda ||theta||_1   (L1), or
  * + (lambda/2) ||theta||^2 (L2); the bias b is fitted only when asked and is never penalized.
  *
- * <p>L1 solver: FISTA (Beck &amp; Teboulle 2009) with backtracking identifies the support, then an active-set
- * Newton-CG polish minimizes the smooth restriction (1/n) sum loss + lambda s^T theta_S on the support with fixed
- * signs s, dropping coordinates that cross zero and adding coordinates that violate |grad_j| &lt;= lambda, until
- * the KKT residual is at most the tolerance. L2: Newton-CG on the smooth objective.
+ * <p>L1 solver: LIBLINEAR's newGLMNET (Java port) locates the support (skipped when a warm start is given, e.g. for
+ * retraining after deletions), then an active-set Newton-CG polish minimizes the smooth restriction
+ * (1/n) sum loss + lambda s^T theta_S on the support with fixed signs s, dropping coordinates that cross zero and
+ * adding coordinates that violate |grad_j| &lt;= lambda, until the KKT residual is at most the tolerance; a round
+ * that raises the objective is undone and reported. L2: Newton-CG on the smooth objective.
  */
 public final class SparseLogisticRegression {
 
     public enum Penalty { L1, L2 }
 
-    /** FISTA only locates the support; the active-set Newton phase does the rest. */
-    private static final int FISTA_ITERATIONS = 300;
 
     private final Penalty penalty;
     private final double lambda;
@@ -188,7 +187,9 @@ public final class SparseLogisticRegression {
         if (penalty == Penalty.L2) {
             message = smoothNewton(x, y, theta, bias, null, iters);
         } else {
-            fista(x, y, theta, bias, iters);
+            if (warm == null) {
+                liblinear(x, y, theta, bias);
+            }
             message = activeSetPolish(x, y, theta, bias, iters);
         }
         double kkt = kktResidual(x, y, theta, bias[0]);
@@ -202,61 +203,47 @@ public final class SparseLogisticRegression {
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    /** FISTA with backtracking on the L1 problem, to a KKT residual of 1e-2 or 300 iterations (support identification). */
-    private void fista(CsrMatrix x, double[] y, double[] theta, double[] bias, int[] iters) {
-        int p = theta.length;
-        double[] v = theta.clone();
-        double vb = bias[0];
-        double t = 1;
-        double lip = 1.0;
-        for (int it = 0; it < Math.min(maxIterations, FISTA_ITERATIONS); it++) {
-            iters[0]++;
-            double[] zv = margins(x, v, vb);
-            double fv = smoothLoss(y, zv);
-            double[] g = dataGradient(x, y, zv);
-            double[] next = new double[p];
-            double nb = vb;
-            while (true) {
-                for (int j = 0; j < p; j++) {
-                    double u = v[j] - g[j] / lip;
-                    double thr = lambda / lip;
-                    next[j] = u > thr ? u - thr : u < -thr ? u + thr : 0;
-                }
-                nb = fitBias ? vb - g[p] / lip : 0;
-                double[] zn = margins(x, next, nb);
-                double fn = smoothLoss(y, zn);
-                double quad = fv;
-                double dd = 0;
-                for (int j = 0; j < p; j++) {
-                    double dj = next[j] - v[j];
-                    quad += g[j] * dj;
-                    dd += dj * dj;
-                }
-                if (fitBias) {
-                    quad += g[p] * (nb - vb);
-                    dd += (nb - vb) * (nb - vb);
-                }
-                quad += 0.5 * lip * dd;
-                if (fn <= quad + 1e-12 * Math.abs(fv) || lip > 1e12) {
-                    break;
-                }
-                lip *= 2;
+    /**
+     * First stage for L1: LIBLINEAR's newGLMNET solver (Fan et al. 2008; Java port de.bwaldvogel:liblinear) on
+     * C sum_i log(1 + exp(-y_i w^T x_i)) + ||w||_1 with C = 1/(n lambda), the same minimizer as our objective.
+     * With a bias it runs with LIBLINEAR's (penalized) bias feature; the polish then frees the bias.
+     */
+    private void liblinear(CsrMatrix x, double[] y, double[] theta, double[] bias) {
+        int n = x.rows();
+        int p = x.cols();
+        de.bwaldvogel.liblinear.Problem prob = new de.bwaldvogel.liblinear.Problem();
+        prob.l = n;
+        prob.n = p + (fitBias ? 1 : 0);
+        prob.bias = fitBias ? 1.0 : -1;
+        prob.y = y.clone();
+        prob.x = new de.bwaldvogel.liblinear.Feature[n][];
+        for (int i = 0; i < n; i++) {
+            int a = x.indptr()[i];
+            int len = x.indptr()[i + 1] - a;
+            de.bwaldvogel.liblinear.Feature[] row = new de.bwaldvogel.liblinear.Feature[len + (fitBias ? 1 : 0)];
+            for (int k = 0; k < len; k++) {
+                row[k] = new de.bwaldvogel.liblinear.FeatureNode(x.indices()[a + k] + 1, x.values()[a + k]);
             }
-            double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-            double mom = (t - 1) / tNext;
-            double[] vNew = new double[p];
-            for (int j = 0; j < p; j++) {
-                vNew[j] = next[j] + mom * (next[j] - theta[j]);
+            if (fitBias) {
+                row[len] = new de.bwaldvogel.liblinear.FeatureNode(p + 1, 1.0);
             }
-            vb = nb + mom * (nb - bias[0]);
-            System.arraycopy(next, 0, theta, 0, p);
-            bias[0] = nb;
-            v = vNew;
-            t = tNext;
-            if (it % 20 == 19 && kktResidual(x, y, theta, bias[0]) < 1e-2) {
-                return;
-            }
+            prob.x[i] = row;
         }
+        de.bwaldvogel.liblinear.Parameter param = new de.bwaldvogel.liblinear.Parameter(
+                de.bwaldvogel.liblinear.SolverType.L1R_LR, 1.0 / (n * lambda), 1e-4);
+        de.bwaldvogel.liblinear.Model m;
+        synchronized (SparseLogisticRegression.class) {
+            de.bwaldvogel.liblinear.Linear.disableDebugOutput();
+            de.bwaldvogel.liblinear.Linear.resetRandom();
+            m = de.bwaldvogel.liblinear.Linear.train(prob, param);
+        }
+        double[] w = m.getFeatureWeights();
+        // LIBLINEAR's decision value is for its first label; make it the decision value for +1
+        double sign = m.getLabels()[0] == 1 ? 1 : -1;
+        for (int j = 0; j < p; j++) {
+            theta[j] = sign * w[j];
+        }
+        bias[0] = fitBias ? sign * w[p] : 0;
     }
 
     private static double smoothLoss(double[] y, double[] z) {
@@ -269,8 +256,11 @@ public final class SparseLogisticRegression {
 
     /** Active-set Newton polish with sign constraints; returns a status message. */
     private String activeSetPolish(CsrMatrix x, double[] y, double[] theta, double[] bias, int[] iters) {
+        double best = objective(x, y, theta, bias[0]);
         for (int round = 0; round < 50; round++) {
             int p = theta.length;
+            double[] saved = theta.clone();
+            double savedBias = bias[0];
             double[] g = dataGradient(x, y, margins(x, theta, bias[0]));
             // add KKT violators off the support with the sign that lowers the objective
             for (int j = 0; j < p; j++) {
@@ -293,6 +283,13 @@ public final class SparseLogisticRegression {
                     crossed = true;
                 }
             }
+            double now = objective(x, y, theta, bias[0]);
+            if (!(now <= best + 1e-12 * (1 + Math.abs(best)))) {
+                System.arraycopy(saved, 0, theta, 0, p);
+                bias[0] = savedBias;
+                return "active-set round raised the objective from " + best + " to " + now + "; stopped";
+            }
+            best = Math.min(best, now);
             if (!crossed && kktResidual(x, y, theta, bias[0]) <= tolerance) {
                 return "converged";
             }
