@@ -57,7 +57,7 @@ final class EvaluateCommand implements Runnable {
     @Command(name = "l1", mixinStandardHelpOptions = true, sortOptions = false,
             description = "AUC-DEL for L1-regularized logistic regression: high-dim representer vs L2 representer vs "
                     + "influence function (support-restricted) vs random; k_i = 0.01 i N, i = 1..5 by default. Writes "
-                    + "DIR/deletion.csv (per method and k) and DIR/summary.json (AUC-DEL with 95% CI).")
+                    + "DIR/deletion.csv (per method and k) and DIR/summary.json (AUC-DEL with 95%% CI).")
     static final class DeletionL1 implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -74,7 +74,7 @@ final class EvaluateCommand implements Runnable {
         @Option(names = "--test-points", defaultValue = "40", description = "Test points drawn at random (default ${DEFAULT-VALUE}).")
         int testPoints;
 
-        @Option(names = "--ks", split = ",", description = "k schedule (default: 1%,2%,..,5% of the training set).")
+        @Option(names = "--ks", split = ",", description = "k schedule (default: 1%%, 2%%, .., 5%% of the training set).")
         int[] ks;
 
         @Option(names = "--methods", defaultValue = "highdim,l2,if,random", split = ",",
@@ -89,6 +89,9 @@ final class EvaluateCommand implements Runnable {
 
         @Option(names = "--tolerance", defaultValue = "1e-8", description = "KKT tolerance of every (re)fit (default ${DEFAULT-VALUE}).")
         double tolerance;
+
+        @Option(names = "--progress", description = "Show a progress bar even when stderr is not a terminal.")
+        boolean progress;
 
         @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
         boolean quiet;
@@ -136,7 +139,7 @@ final class EvaluateCommand implements Runnable {
             AtomicLong done = new AtomicLong();
             List<DeletionResult> res;
             long t0 = System.nanoTime();
-            try (Progress bar = Progress.start(Progress.defaultEnabled(false, quiet), "retrain", total, "fits")) {
+            try (Progress bar = Progress.start(Progress.defaultEnabled(progress, quiet), "retrain", total, "fits")) {
                 res = DeletionDiagnostics.evaluate(new SparseLogisticDeletionTarget(d.x(), y, d.test(), model, fit), ms,
                         tests, schedule, threads, k -> bar.stepTo(done.addAndGet(k)));
             }
