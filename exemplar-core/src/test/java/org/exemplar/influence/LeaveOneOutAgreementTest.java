@@ -82,6 +82,25 @@ class LeaveOneOutAgreementTest {
         assertTrue(a.spearman() >= 0.95, "Spearman " + a.spearman());
     }
 
+    /**
+     * Every training point removed (469 retrainings x 100 test points). The estimate is first order in 1/n; a
+     * handful of high-leverage, badly fitted points respond non-linearly (their actual change is up to ~2x the
+     * estimate, with or without damping), which costs the all-pairs Pearson 0.01 to 0.02 while the ranking stays
+     * almost perfect. The thresholds state what holds for every removal, not only for a random sample; the
+     * measured values are recorded in docs/influence.md.
+     */
+    @Test
+    void influenceMatchesLeaveOneOutOverEveryTrainingPoint() {
+        int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
+        LooResult loo = LeaveOneOut.run(trained, trained, train, fit.gradientScale(), all, data.testX(), testTargets,
+                TestFunction.LOSS, LooOptions.defaults());
+        assertTrue(loo.allConverged());
+        Agreement a = LeaveOneOut.compare(scores(0.001, TestFunction.LOSS).scores(), loo);
+        // measured on this split: Pearson 0.979 (0.990 on another 469/100 split), Spearman see docs/influence.md
+        assertTrue(a.pearson() >= 0.97, "Pearson " + a.pearson());
+        assertTrue(a.spearman() >= 0.99, "Spearman " + a.spearman());
+    }
+
     @Test
     void coldStartReachesTheSameOptimumForAStronglyConvexModel() {
         LooOptions cold = new LooOptions(LooOptions.Start.COLD, LooOptions.Normalization.KEEP_FULL_N,
