@@ -37,6 +37,12 @@ public final class ModelObjective implements TwiceDifferentiableFunction {
         if (!(lossScale > 0) || !Double.isFinite(lossScale)) {
             throw new IllegalArgumentException("loss scale must be finite and > 0, got " + lossScale);
         }
+        if (x.rows() == 0 || x.cols() != model.inputWidth() || targets.rows() != x.rows()
+                || targets.cols() != model.outputWidth()) {
+            throw new IllegalArgumentException("inputs " + x.shapeString() + " and targets " + targets.shapeString()
+                    + " do not fit a model with " + model.inputWidth() + " inputs and " + model.outputWidth()
+                    + " outputs (or there are no rows)");
+        }
         this.l2 = l2;
         this.lossScale = lossScale;
     }
@@ -54,8 +60,22 @@ public final class ModelObjective implements TwiceDifferentiableFunction {
     @Override
     public double valueAndGradient(double[] theta, double[] grad) {
         model.setParameters(theta);
-        double[] g = model.gradient(x, targets, loss, 0.0);
-        double value = lossScale * model.meanLoss(x, targets, loss);
+        double[] g;
+        double value;
+        if (model instanceof Mlp mlp) {
+            // one forward and backward pass for both the value and the gradient
+            double[][] blocks = new double[2 * mlp.layerCount()][];
+            value = lossScale * mlp.lossAndGradientBlocks(x, targets, loss, 1.0 / x.rows(), blocks) / x.rows();
+            g = new double[theta.length];
+            int off = 0;
+            for (double[] b : blocks) {
+                System.arraycopy(b, 0, g, off, b.length);
+                off += b.length;
+            }
+        } else {
+            g = model.gradient(x, targets, loss, 0.0);
+            value = lossScale * model.meanLoss(x, targets, loss);
+        }
         double sq = 0;
         for (int k = 0; k < g.length; k++) {
             grad[k] = lossScale * g[k] + l2 * theta[k];
