@@ -21,6 +21,7 @@ import org.exemplar.eval.LooResult;
 import org.exemplar.influence.InfluenceFunctions;
 import org.exemplar.influence.InfluenceOptions;
 import org.exemplar.influence.InfluenceScores;
+import org.exemplar.influence.ModelCurvature;
 import org.exemplar.influence.Ranked;
 import org.exemplar.influence.SelfInfluence;
 import org.exemplar.influence.SolveStats;
@@ -295,9 +296,8 @@ final class InfluenceCommand implements Callable<Integer> {
                 if (lissaScale != null) {
                     sigma = lissaScale;
                 } else {
-                    InfluenceFunctions probe = InfluenceFunctions.prepare(trained, data, options,
-                            new ConjugateGradientSolver(1e-3, 1));
-                    double mu = Lissa.largestEigenvalue(probe.curvature(), 50, seed);
+                    double mu = Lissa.largestEigenvalue(new ModelCurvature(trained, data, curvature, damping), 50,
+                            seed);
                     if (!(mu > 0)) {
                         throw new ArithmeticException("H + damping I has a negative eigenvalue near " + mu
                                 + "; no LiSSA scale converges: increase --damping or use --hessian gauss-newton");

@@ -184,10 +184,11 @@ class InfluenceCommandTest {
     void linearRegressionWithLissaAndArnoldi() throws IOException {
         Path out = dir.resolve("linear");
         CliTestSupport.Run r = run(base("linear", yr, ytr, out, "--solver", "lissa", "--lissa-depth", "3000",
-                "--lissa-batch-size", "1000", "--loo-indices", "3,5,7"));
+                "--lissa-batch-size", "1000", "--loo-indices", "3,5,7", "--loo-start", "cold"));
         assertEquals(0, r.exitCode(), r.toString());
         JsonNode s = Json.mapper().readTree(out.resolve("summary.json").toFile());
         assertEquals("real targets", s.at("/settings/label_mapping").asText());
+        assertEquals("cold", s.at("/leave_one_out/start").asText());
         assertTrue(s.at("/settings/solver_settings/scale").asDouble() > 0);
         assertTrue(s.at("/leave_one_out/pearson").asDouble() >= 0.99, s.at("/leave_one_out").toString());
         Path out2 = dir.resolve("arnoldi");
@@ -202,12 +203,14 @@ class InfluenceCommandTest {
         MlpFiles.save(file, net, null);
         Path out = dir.resolve("mlp");
         CliTestSupport.Run r = run(base("mlp:" + file, yc, ytc, out, "--hessian", "gauss-newton", "--solver", "cg",
-                "--l2", "0.001"));
+                "--l2", "0.001", "--measure", "logit:1"));
         assertEquals(0, r.exitCode(), r.toString());
         assertFalse(Files.exists(out.resolve("theta.npy")), "theta.npy is for linear models");
         JsonNode s = Json.mapper().readTree(out.resolve("summary.json").toFile());
         assertEquals("gauss-newton", s.at("/settings/hessian").asText());
         assertEquals("mlp", s.at("/settings/model").asText());
+        assertEquals("logit:1", s.at("/settings/measure").asText());
+        assertTrue(s.get("gradient_norm").asDouble() > 0, "an untrained MLP is not at a stationary point: reported");
     }
 
     @Test
