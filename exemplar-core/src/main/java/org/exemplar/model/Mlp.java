@@ -34,7 +34,7 @@ import org.exemplar.loss.Loss;
  * return copies, so a model only changes through {@link #setParameters} (or an {@link MlpTrainer}). An
  * instance is not safe for concurrent mutation, but concurrent read-only calls are fine.
  */
-public final class Mlp {
+public final class Mlp implements DifferentiableModel {
     private final int[] widths;
     private final Activation[] hidden;
     private final DenseMatrix[] weights;
@@ -190,11 +190,13 @@ public final class Mlp {
     }
 
     /** d_0. */
+    @Override
     public int inputWidth() {
         return widths[0];
     }
 
     /** d_L, the number of logits. */
+    @Override
     public int outputWidth() {
         return widths[widths.length - 1];
     }
@@ -232,6 +234,7 @@ public final class Mlp {
     }
 
     /** Total number of parameters sum_k d_{k+1} (d_k + 1). */
+    @Override
     public int parameterCount() {
         long p = 0;
         for (int k = 0; k < weights.length; k++) {
@@ -259,6 +262,7 @@ public final class Mlp {
     }
 
     /** A flat copy of all parameters: W_0 row-major, b_0, W_1, b_1, ... */
+    @Override
     public double[] parameters() {
         return concat(parameterBlocks(), parameterCount());
     }
@@ -268,6 +272,7 @@ public final class Mlp {
      *
      * @throws IllegalArgumentException when the length is not {@link #parameterCount()}
      */
+    @Override
     public void setParameters(double[] theta) {
         checkParameterLength(theta, "parameter vector");
         int off = 0;
@@ -278,6 +283,7 @@ public final class Mlp {
     }
 
     /** An independent deep copy. */
+    @Override
     public Mlp copy() {
         DenseMatrix[] w = new DenseMatrix[weights.length];
         for (int k = 0; k < w.length; k++) {
@@ -389,6 +395,7 @@ public final class Mlp {
     }
 
     /** The logits Phi(x), shape (n, c); row i belongs to example x_i. */
+    @Override
     public DenseMatrix logits(DenseMatrix x) {
         checkInput(x);
         DenseMatrix a = x;
@@ -490,12 +497,14 @@ public final class Mlp {
     }
 
     /** The mean data loss (1/n) sum_i L(t_i, Phi(x_i)), without the regularizer. */
+    @Override
     public double meanLoss(DenseMatrix x, DenseMatrix targets, Loss loss) {
         checkTargets(x, targets);
         return lossRows(logits(x), targets, loss, 1.0, null) / x.rows();
     }
 
     /** The objective (1/n) sum_i L(t_i, Phi(x_i)) + (l2/2) ||theta||^2 (all parameters, biases included). */
+    @Override
     public double objective(DenseMatrix x, DenseMatrix targets, Loss loss, double l2) {
         return meanLoss(x, targets, loss) + 0.5 * l2 * squaredNorm();
     }
@@ -514,6 +523,7 @@ public final class Mlp {
      * The gradient of {@link #objective} with respect to the flat parameters:
      * (1/n) sum_i grad L(t_i, Phi(x_i)) + l2 theta, by one batched backward pass.
      */
+    @Override
     public double[] gradient(DenseMatrix x, DenseMatrix targets, Loss loss, double l2) {
         checkTargets(x, targets);
         double[][] g = new double[2 * weights.length][];
@@ -592,6 +602,7 @@ public final class Mlp {
      * (c x P) and u_i is row i of {@code outputCotangent} (n x c). The gradient of the mean loss is this product
      * with u_i = (1/n) dL/dPhi_i.
      */
+    @Override
     public double[] parameterVjp(DenseMatrix x, DenseMatrix outputCotangent) {
         checkInput(x);
         checkCotangent(x, outputCotangent, outputWidth(), "output cotangent");
@@ -604,6 +615,7 @@ public final class Mlp {
      * Jacobian-vector product with respect to the parameters, by a forward-mode pass: row i is
      * J_i v = d/d(eps) Phi(x_i; theta + eps v) at eps = 0, shape (n, c).
      */
+    @Override
     public DenseMatrix parameterJvp(DenseMatrix x, double[] v) {
         checkParameterLength(v, "direction");
         Forward f = forward(x);
@@ -617,6 +629,7 @@ public final class Mlp {
      *
      * @return an (n, {@link #parameterCount()}) matrix; n * P must fit in one Java array
      */
+    @Override
     public DenseMatrix perExampleGradients(DenseMatrix x, DenseMatrix targets, Loss loss) {
         checkTargets(x, targets);
         int n = x.rows();
@@ -776,6 +789,7 @@ public final class Mlp {
      * zero almost everywhere) and the output-space Hessian from {@link Loss#hessianVector}. Includes
      * {@code l2 v}. Cost: about twice a gradient.
      */
+    @Override
     public double[] hessianVectorProduct(DenseMatrix x, DenseMatrix targets, Loss loss, double l2, double[] v) {
         checkTargets(x, targets);
         checkParameterLength(v, "direction");
@@ -831,6 +845,7 @@ public final class Mlp {
      * loss. J v comes from a forward-mode pass, H_y from {@link Loss#hessianVector}, J^T from back-propagation.
      * Positive semi-definite for convex losses (all losses in {@code org.exemplar.loss}) and l2 &ge; 0.
      */
+    @Override
     public double[] gaussNewtonVectorProduct(DenseMatrix x, DenseMatrix targets, Loss loss, double l2, double[] v) {
         checkTargets(x, targets);
         checkParameterLength(v, "direction");

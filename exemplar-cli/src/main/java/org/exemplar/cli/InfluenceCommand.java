@@ -1,0 +1,629 @@
+package org.exemplar.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.exemplar.data.AtomicFiles;
+import org.exemplar.data.Csv;
+import org.exemplar.data.DataException;
+import org.exemplar.data.Npy;
+import org.exemplar.data.NpyArray;
+import org.exemplar.data.Validation;
+import org.exemplar.eval.Agreement;
+import org.exemplar.eval.LeaveOneOut;
+import org.exemplar.eval.LooOptions;
+import org.exemplar.eval.LooResult;
+import org.exemplar.influence.InfluenceFunctions;
+import org.exemplar.influence.InfluenceOptions;
+import org.exemplar.influence.InfluenceScores;
+import org.exemplar.influence.ModelCurvature;
+import org.exemplar.influence.Ranked;
+import org.exemplar.influence.SelfInfluence;
+import org.exemplar.influence.SolveStats;
+import org.exemplar.influence.TestFunction;
+import org.exemplar.influence.TrainingData;
+import org.exemplar.io.Json;
+import org.exemplar.io.Provenance;
+import org.exemplar.linalg.Blas;
+import org.exemplar.linalg.DenseMatrix;
+import org.exemplar.loss.Loss;
+import org.exemplar.model.Curvature;
+import org.exemplar.model.DifferentiableModel;
+import org.exemplar.model.LinearModels;
+import org.exemplar.model.Mlp;
+import org.exemplar.model.MlpFiles;
+import org.exemplar.model.ModelObjective;
+import org.exemplar.model.OptimumFit;
+import org.exemplar.model.TightTrainer;
+import org.exemplar.model.TightTrainingOptions;
+import org.exemplar.solver.Arnoldi;
+import org.exemplar.solver.ArnoldiOptions;
+import org.exemplar.solver.ConjugateGradientSolver;
+import org.exemplar.solver.ExactSolver;
+import org.exemplar.solver.InverseHessianSolver;
+import org.exemplar.solver.Lissa;
+import org.exemplar.solver.LissaOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code exemplar influence}: influence functions with leave-one-out ground truth (Bae et al. 2022). */
+@Command(name = "influence", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Influence functions (Koh & Liang 2017; Bae et al. 2022): the predicted change of each test loss "
+                + "(or margin / logit) when each training point is removed,",
+            "  I(t, i) = (1/n) grad f_t^T (H + damping I)^{-1} grad L_i   at the trained optimum of",
+            "  J(theta) = (1/n) sum_i L(y_i, Phi(x_i)) + (l2/2) ||theta||^2   (every parameter, bias included).",
+            "Positive = removing i raises f_t (i helps the test point); negative = i is harmful.",
+            "Linear models (logistic: one sigmoid output, labels {0,1} or {-1,+1} with -1 mapped to 0; softmax: "
+                + "labels in [0, c); linear: real targets, squared loss 1/2 ||Phi - y||^2) are trained here to "
+                + "||grad J|| <= --tolerance * max(1, ||grad J(0)||); an MLP file (mlp:PATH, from `exemplar mlp`) "
+                + "is used at its saved parameters.",
+            "Writes DIR/influence.npy (n_test x n_train, float64), DIR/self_influence.npy (n_train), "
+                + "DIR/theta.npy (linear models: c x (d+1), bias last), DIR/loo.npy (len(--loo-indices) x n_test, "
+                + "actual changes) with --loo-indices, DIR/topk.csv and DIR/summary.json."})
+final class InfluenceCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "KIND",
+            description = "logistic | softmax | linear | mlp:PATH (an .npz from `exemplar mlp`).")
+    String model;
+
+    @Option(names = "--loss", description = "Loss of an mlp:PATH model: softmax | sigmoid | squared (default softmax).")
+    String mlpLoss;
+
+    @Option(names = "--train-features", required = true, paramLabel = "X.npy", description = "Training inputs, shape (n, d).")
+    Path trainFeatures;
+
+    @Option(names = "--train-labels", required = true, paramLabel = "y.npy",
+            description = "Training labels (n,): integers for classification, real targets (n,) or (n, k) for --model linear.")
+    Path trainLabels;
+
+    @Option(names = "--test-features", required = true, paramLabel = "Xt.npy", description = "Test inputs, shape (n_test, d).")
+    Path testFeatures;
+
+    @Option(names = "--test-labels", required = true, paramLabel = "yt.npy", description = "Test labels or targets, as for training.")
+    Path testLabels;
+
+    @Option(names = "--classes", description = "Number of classes for softmax (default: max label + 1 over train and test).")
+    Integer classes;
+
+    @Option(names = "--l2", defaultValue = "0.01", description = "L2 strength of J on every parameter (default ${DEFAULT-VALUE}).")
+    double l2;
+
+    @Option(names = "--damping", defaultValue = "0.001", description = "Damping lambda added to the curvature (default ${DEFAULT-VALUE}).")
+    double damping;
+
+    @Option(names = "--hessian", defaultValue = "full", description = "full | gauss-newton (default ${DEFAULT-VALUE}).")
+    String hessian;
+
+    @Option(names = "--solver", defaultValue = "exact", description = "exact | cg | lissa | arnoldi (default ${DEFAULT-VALUE}).")
+    String solverName;
+
+    @Option(names = "--cg-tolerance", defaultValue = "1e-10", description = "CG: stop at ||r|| <= tol ||b|| (default ${DEFAULT-VALUE}).")
+    double cgTolerance;
+
+    @Option(names = "--cg-max-iterations", defaultValue = "1000", description = "CG iteration cap (default ${DEFAULT-VALUE}).")
+    int cgMaxIterations;
+
+    @Option(names = "--lissa-depth", defaultValue = "5000", description = "LiSSA recursion depth T (default ${DEFAULT-VALUE}).")
+    int lissaDepth;
+
+    @Option(names = "--lissa-repeats", defaultValue = "1", description = "LiSSA repeats R averaged (default ${DEFAULT-VALUE}).")
+    int lissaRepeats;
+
+    @Option(names = "--lissa-scale", description = "LiSSA scale sigma (default: 1.5 x the largest eigenvalue of H + damping I "
+            + "from 50 power iterations, recorded in summary.json).")
+    Double lissaScale;
+
+    @Option(names = "--lissa-batch-size", defaultValue = "128", description = "LiSSA mini-batch size (default ${DEFAULT-VALUE}).")
+    int lissaBatchSize;
+
+    @Option(names = "--arnoldi-iterations", defaultValue = "100", description = "Arnoldi Krylov dimension (default ${DEFAULT-VALUE}).")
+    int arnoldiIterations;
+
+    @Option(names = "--arnoldi-top-k", defaultValue = "50", description = "Arnoldi eigenpairs kept (default ${DEFAULT-VALUE}).")
+    int arnoldiTopK;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of LiSSA batches, the Arnoldi start and cold-start initialization (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--measure", defaultValue = "loss",
+            description = "What is measured at a test point: loss | margin | logit:J (default ${DEFAULT-VALUE}).")
+    String measure;
+
+    @Option(names = "--loo-indices", paramLabel = "A:B|i,j,...",
+            description = "Training points to remove for leave-one-out ground truth: a range A:B (B exclusive) or a comma list.")
+    String looIndices;
+
+    @Option(names = "--loo-start", defaultValue = "warm", description = "warm (from the trained parameters) | cold (from the "
+            + "initialization: zeros for linear models, --seed for an MLP) (default ${DEFAULT-VALUE}).")
+    String looStart;
+
+    @Option(names = "--loo-normalization", defaultValue = "keep-n", description = "keep-n: retrain on (1/n) sum_{j != i} "
+            + "L_j (= J - L_i/n, what influence linearizes) | reaverage: (1/(n-1)) sum_{j != i} L_j (default ${DEFAULT-VALUE}).")
+    String looNormalization;
+
+    @Option(names = "--tolerance", defaultValue = "1e-10", description = "Training and LOO stopping rule on the relative gradient norm (default ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Option(names = "--max-iterations", defaultValue = "5000", description = "L-BFGS iteration cap per fit (default ${DEFAULT-VALUE}).")
+    int maxIterations;
+
+    @Option(names = "--top-k", defaultValue = "10", description = "Helpful and harmful training points per test point in topk.csv (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--skip-self-influence", description = "Do not compute self_influence.npy (one inverse-HVP per training point).")
+    boolean skipSelf;
+
+    @Option(names = "--test-batch-size", defaultValue = "256", description = "Test points solved together (default ${DEFAULT-VALUE}; results do not depend on it).")
+    int testBatchSize;
+
+    @Option(names = "--train-block-rows", defaultValue = "1024", description = "Training gradients held at once (default ${DEFAULT-VALUE}).")
+    int trainBlockRows;
+
+    @Option(names = "--allow-unconverged", description = "Write results even when training or a solver stops above its tolerance (reported); otherwise exit 3.")
+    boolean allowUnconverged;
+
+    @Option(names = "--progress", description = "Show progress bars even when stderr is not a terminal.")
+    boolean progress;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
+    boolean quiet;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        PrintWriter log = spec.commandLine().getErr();
+        if (!quiet) {
+            log.println(Blas.backendNotice());
+        }
+        long tStart = System.nanoTime();
+        Curvature curvature = Curvature.parse(hessian);
+        TestFunction testFunction = TestFunction.parse(measure);
+        LooOptions.Start start = switch (looStart) {
+            case "warm" -> LooOptions.Start.WARM;
+            case "cold" -> LooOptions.Start.COLD;
+            default -> throw new IllegalArgumentException("--loo-start must be warm or cold, got " + looStart);
+        };
+        LooOptions.Normalization norm = switch (looNormalization) {
+            case "keep-n" -> LooOptions.Normalization.KEEP_FULL_N;
+            case "reaverage" -> LooOptions.Normalization.REAVERAGE;
+            default -> throw new IllegalArgumentException("--loo-normalization must be keep-n or reaverage, got "
+                    + looNormalization);
+        };
+        if (topK < 0) {
+            throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
+        }
+        TightTrainingOptions training = new TightTrainingOptions(tolerance, maxIterations, 100);
+        InfluenceOptions options = new InfluenceOptions(curvature, damping, testBatchSize, trainBlockRows);
+
+        DenseMatrix x = Validation.requireFinite(Npy.read(trainFeatures).toMatrix(), trainFeatures, "training features");
+        DenseMatrix xt = Validation.requireFinite(Npy.read(testFeatures).toMatrix(), testFeatures, "test features");
+        if (xt.cols() != x.cols()) {
+            throw new DataException(testFeatures, "has " + xt.cols() + " columns but " + trainFeatures + " has " + x.cols());
+        }
+
+        // ---- model, loss, targets
+        LinearModels.Kind kind = null;
+        Mlp mlp = null;
+        Path mlpPath = null;
+        Loss loss;
+        if (model.startsWith("mlp:")) {
+            mlpPath = Path.of(model.substring(4));
+            mlp = MlpFiles.load(mlpPath);
+            loss = Loss.named(mlpLoss == null ? "softmax" : mlpLoss);
+        } else {
+            kind = switch (model) {
+                case "logistic" -> LinearModels.Kind.LOGISTIC;
+                case "softmax" -> LinearModels.Kind.SOFTMAX;
+                case "linear" -> LinearModels.Kind.LINEAR;
+                default -> throw new IllegalArgumentException("--model must be logistic, softmax, linear or mlp:PATH, got "
+                        + model);
+            };
+            if (mlpLoss != null) {
+                throw new IllegalArgumentException("--loss applies to mlp:PATH models only (" + model + " uses "
+                        + kind.loss().name() + ")");
+            }
+            loss = kind.loss();
+        }
+        Labels train = targets(trainLabels, x.rows(), trainFeatures, loss, mlp, kind, null);
+        Labels test = targets(testLabels, xt.rows(), testFeatures, loss, mlp, kind, train);
+        int outputs = train.targets.cols();
+        if (test.targets.cols() != outputs) {
+            throw new DataException(testLabels, "gives " + test.targets.cols() + " outputs but the training labels give "
+                    + outputs);
+        }
+        TrainingData data = new TrainingData(x, train.targets, loss, l2);
+
+        DifferentiableModel initial;
+        DifferentiableModel trained;
+        OptimumFit fit = null;
+        double gradientScale;
+        boolean showProgress = Progress.defaultEnabled(progress, quiet);
+        if (kind != null) {
+            initial = LinearModels.zeros(x.cols(), outputs);
+            try (Progress bar = Progress.start(showProgress, "train", maxIterations, "it")) {
+                fit = new TightTrainer(training).fit(new ModelObjective(initial, x, train.targets, loss, l2),
+                        initial.parameters(), (it, value, residual) -> {
+                            bar.stepTo(it);
+                            bar.extra(String.format("rel. gradient %.2e", residual));
+                        });
+            }
+            if (!quiet) {
+                log.printf("train: %d L-BFGS + %d Newton-CG iterations, ||grad J|| = %.3e (relative %.3e, %s), %.2f s%n",
+                        fit.lbfgsIterations(), fit.newtonIterations(), fit.gradientNorm(), fit.relativeGradientNorm(),
+                        fit.converged() ? "converged" : "NOT converged", fit.seconds());
+            }
+            if (!fit.converged() && !allowUnconverged) {
+                throw new NotConvergedException("training stopped at relative gradient norm " + fit.relativeGradientNorm()
+                        + " > --tolerance " + tolerance + " (" + fit.message() + "); raise --max-iterations or --l2, "
+                        + "or pass --allow-unconverged");
+            }
+            trained = initial.copy();
+            trained.setParameters(fit.theta());
+            gradientScale = fit.gradientScale();
+        } else {
+            if (mlp.inputWidth() != x.cols()) {
+                throw new DataException(trainFeatures, "has " + x.cols() + " columns but the MLP " + mlpPath + " expects "
+                        + mlp.inputWidth());
+            }
+            trained = mlp;
+            initial = Mlp.initialize(mlp.widths(), mlp.activations(), seed);
+            double[] g0 = initial.gradient(x, train.targets, loss, l2);
+            gradientScale = Math.max(1.0, org.exemplar.linalg.Vectors.norm2(g0));
+        }
+        double gradNorm = org.exemplar.linalg.Vectors.norm2(trained.gradient(x, train.targets, loss, l2));
+
+        // ---- solver
+        InverseHessianSolver solver;
+        Double autoScale = null;
+        switch (solverName) {
+            case "exact" -> solver = new ExactSolver();
+            case "cg" -> solver = new ConjugateGradientSolver(cgTolerance, cgMaxIterations);
+            case "lissa" -> {
+                double sigma;
+                if (lissaScale != null) {
+                    sigma = lissaScale;
+                } else {
+                    double mu = Lissa.largestEigenvalue(new ModelCurvature(trained, data, curvature, damping), 50,
+                            seed);
+                    if (!(mu > 0)) {
+                        throw new ArithmeticException("H + damping I has a negative eigenvalue near " + mu
+                                + "; no LiSSA scale converges: increase --damping or use --hessian gauss-newton");
+                    }
+                    sigma = 1.5 * mu;
+                    autoScale = sigma;
+                }
+                solver = new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed));
+            }
+            case "arnoldi" -> solver = new Arnoldi(new ArnoldiOptions(arnoldiIterations, arnoldiTopK, seed));
+            default -> throw new IllegalArgumentException("--solver must be exact, cg, lissa or arnoldi, got " + solverName);
+        }
+        int[] looIdx = looIndices == null ? null : parseIndices(looIndices, x.rows());
+
+        long t1 = System.nanoTime();
+        InfluenceFunctions inf = InfluenceFunctions.prepare(trained, data, options, solver);
+        InfluenceScores scores;
+        try (Progress bar = Progress.start(showProgress, "influence", xt.rows(), "test points")) {
+            scores = inf.scores(xt, test.targets, testFunction, (d, t) -> bar.stepTo(d));
+        }
+        double secondsScores = (System.nanoTime() - t1) / 1e9;
+        requireSolved("s_test", scores.solves());
+        SelfInfluence self = null;
+        long t2 = System.nanoTime();
+        if (!skipSelf) {
+            try (Progress bar = Progress.start(showProgress, "self-influence", x.rows(), "train points")) {
+                self = inf.selfInfluence((d, t) -> bar.stepTo(d));
+            }
+            requireSolved("self-influence", self.solves());
+        }
+        double secondsSelf = (System.nanoTime() - t2) / 1e9;
+        if (!quiet) {
+            log.printf("influence: %s solver, max relative residual %.3e, %.2f s (prepare %.2f s); self-influence %.2f s%n",
+                    solver.name(), scores.solves().maxRelativeResidual(), secondsScores, inf.prepareSeconds(), secondsSelf);
+        }
+
+        LooResult loo = null;
+        Agreement agreement = null;
+        if (looIdx != null) {
+            try (Progress bar = Progress.start(showProgress, "leave-one-out", looIdx.length, "retrainings")) {
+                loo = LeaveOneOut.run(trained, initial, data, gradientScale, looIdx, xt, test.targets, testFunction,
+                        new LooOptions(start, norm, training));
+                bar.stepTo(looIdx.length);
+            }
+            agreement = LeaveOneOut.compare(scores.scores(), loo);
+            if (!quiet) {
+                log.printf("leave-one-out: %d retrainings, Pearson %.6f, Spearman %.6f, %.2f s%n", looIdx.length,
+                        agreement.pearson(), agreement.spearman(), loo.seconds());
+            }
+            if (!loo.allConverged() && !allowUnconverged) {
+                throw new NotConvergedException("a leave-one-out retraining stopped above the tolerance (largest "
+                        + "gradient norm " + loo.maxGradientNorm() + "); raise --max-iterations or pass --allow-unconverged");
+            }
+        }
+
+        // ---- outputs
+        try (OutputDirectory dir = new OutputDirectory(out)) {
+            Npy.write(dir.file("influence.npy"), scores.scores());
+            if (self != null) {
+                Npy.write(dir.file("self_influence.npy"), self.values());
+            }
+            if (kind != null) {
+                Npy.write(dir.file("theta.npy"), thetaMatrix((Mlp) trained));
+            }
+            if (loo != null) {
+                Npy.write(dir.file("loo.npy"), loo.changes());
+            }
+            List<Object[]> rows = new ArrayList<>();
+            for (int t = 0; t < xt.rows(); t++) {
+                addRows(rows, t, "helpful", scores.helpful(t, topK), train.labelsForCsv);
+                addRows(rows, t, "harmful", scores.harmful(t, topK), train.labelsForCsv);
+            }
+            Csv.write(dir.file("topk.csv"), new String[] {"test_index", "kind", "rank", "train_index", "score",
+                "train_label"}, rows);
+
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("model", kind != null ? kind.externalName() : "mlp");
+            settings.put("loss", loss.name());
+            settings.put("objective", "(1/n) sum_i L + (l2/2) ||theta||^2, bias penalized");
+            settings.put("l2", l2);
+            settings.put("damping", damping);
+            settings.put("hessian", curvature.externalName());
+            settings.put("solver", solver.name());
+            settings.put("solver_settings", solver.settings());
+            if (autoScale != null) {
+                settings.put("lissa_scale_auto", "1.5 x power-iteration estimate of the largest eigenvalue");
+            }
+            settings.put("measure", testFunction.name());
+            settings.put("seed", seed);
+            settings.put("tolerance", tolerance);
+            settings.put("max_iterations", maxIterations);
+            settings.put("test_batch_size", testBatchSize);
+            settings.put("train_block_rows", trainBlockRows);
+            settings.put("label_mapping", train.mapping);
+            if (looIdx != null) {
+                settings.put("loo_indices", looIndices);
+                settings.put("loo_start", looStart);
+                settings.put("loo_normalization", looNormalization);
+            }
+            Map<String, Path> inputs = new LinkedHashMap<>();
+            inputs.put("train_features", trainFeatures);
+            inputs.put("train_labels", trainLabels);
+            inputs.put("test_features", testFeatures);
+            inputs.put("test_labels", testLabels);
+            inputs.put("mlp", mlpPath);
+            inputs.values().removeIf(Objects::isNull);
+
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("method", "influence functions (Koh & Liang 2017; Bae et al. 2022, eq. 5)");
+            summary.put("orientation", "influence.npy rows = test points, columns = training points; entry (t, i) = "
+                    + "(1/n) grad f_t^T (H + damping I)^{-1} grad L_i = predicted f_t(theta_-i) - f_t(theta) when "
+                    + "training point i is removed; positive = i helps (removing it raises the test " + testFunction.name()
+                    + "). self_influence.npy: (1/n) grad L_i^T (H + damping I)^{-1} grad L_i.");
+            summary.put("n_train", x.rows());
+            summary.put("n_test", xt.rows());
+            summary.put("features", x.cols());
+            summary.put("outputs", outputs);
+            summary.put("parameters", trained.parameterCount());
+            summary.put("gradient_norm", gradNorm);
+            summary.put("relative_gradient_norm", gradNorm / gradientScale);
+            summary.put("gradient_scale", gradientScale);
+            if (fit != null) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("converged", fit.converged());
+                f.put("lbfgs_iterations", fit.lbfgsIterations());
+                f.put("newton_iterations", fit.newtonIterations());
+                f.put("objective", fit.objective());
+                f.put("message", fit.message());
+                f.put("seconds", fit.seconds());
+                summary.put("training", f);
+            }
+            summary.put("solver", solverSummary(solver, inf, scores.solves()));
+            if (self != null) {
+                summary.put("self_influence_solves", solveSummary(self.solves()));
+            }
+            if (loo != null) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("removed", loo.removed());
+                l.put("start", looStart);
+                l.put("normalization", looNormalization);
+                l.put("all_converged", loo.allConverged());
+                l.put("max_gradient_norm", loo.maxGradientNorm());
+                l.put("pearson", agreement.pearson());
+                l.put("spearman", agreement.spearman());
+                l.put("pairs", agreement.pairs());
+                l.put("seconds", loo.seconds());
+                summary.put("leave_one_out", l);
+            }
+            Map<String, Object> timings = new LinkedHashMap<>();
+            timings.put("seconds_training", fit == null ? 0.0 : fit.seconds());
+            timings.put("seconds_prepare_solver", inf.prepareSeconds());
+            timings.put("seconds_scores", secondsScores);
+            timings.put("seconds_self_influence", secondsSelf);
+            timings.put("seconds_total", (System.nanoTime() - tStart) / 1e9);
+            summary.put("timings", timings);
+            summary.put("backend", Blas.backend().description());
+            summary.put("settings", settings);
+            summary.put("provenance", Provenance.of("influence", settings, inputs, seed));
+            AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
+            dir.commit();
+        }
+        if (!quiet) {
+            log.printf("wrote %s/{influence,self_influence%s%s}.npy, topk.csv, summary.json%n", out,
+                    kind != null ? ",theta" : "", loo != null ? ",loo" : "");
+        }
+        return 0;
+    }
+
+    private void requireSolved(String what, SolveStats s) {
+        if (!s.allConverged() && !allowUnconverged) {
+            throw new NotConvergedException(what + ": " + s.notConvergedCount() + " inverse-Hessian solve(s) did not "
+                    + "converge (largest relative residual " + s.maxRelativeResidual() + "; " + String.join("; ", s.notes())
+                    + "); change the solver settings or pass --allow-unconverged");
+        }
+    }
+
+    private static Map<String, Object> solverSummary(InverseHessianSolver solver, InfluenceFunctions inf, SolveStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", solver.name());
+        m.put("settings", solver.settings());
+        m.put("diagnostics", inf.solverDiagnostics());
+        m.put("s_test", solveSummary(s));
+        return m;
+    }
+
+    private static Map<String, Object> solveSummary(SolveStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("all_converged", s.allConverged());
+        m.put("not_converged", s.notConvergedCount());
+        m.put("max_iterations", s.maxIterations());
+        m.put("max_residual_norm", s.maxResidualNorm());
+        m.put("max_relative_residual", s.maxRelativeResidual());
+        m.put("notes", s.notes());
+        return m;
+    }
+
+    private static void addRows(List<Object[]> rows, int t, String kind, List<Ranked> ranked, String[] labels) {
+        int rank = 1;
+        for (Ranked r : ranked) {
+            rows.add(new Object[] {t, kind, rank++, r.trainIndex(), r.score(), labels[r.trainIndex()]});
+        }
+    }
+
+    /** W (c x d) with the bias appended as the last column. */
+    private static DenseMatrix thetaMatrix(Mlp m) {
+        DenseMatrix w = m.weight(0);
+        double[] b = m.bias(0);
+        DenseMatrix out = new DenseMatrix(w.rows(), w.cols() + 1);
+        for (int r = 0; r < w.rows(); r++) {
+            for (int j = 0; j < w.cols(); j++) {
+                out.set(r, j, w.get(r, j));
+            }
+            out.set(r, w.cols(), b[r]);
+        }
+        return out;
+    }
+
+    /** Targets and the label facts that go into the summary. */
+    private record Labels(DenseMatrix targets, String mapping, String[] labelsForCsv, int classes) {
+    }
+
+    private Labels targets(Path file, int rows, Path featuresFile, Loss loss, Mlp mlp, LinearModels.Kind kind,
+                           Labels trainLabelsForClasses) {
+        NpyArray arr = Npy.read(file);
+        if (arr.rows() != rows) {
+            throw new DataException(file, "has " + arr.rows() + " rows but " + featuresFile + " has " + rows);
+        }
+        boolean regression = kind == LinearModels.Kind.LINEAR || (kind == null && loss.name().equals("squared"));
+        if (regression) {
+            DenseMatrix y = Validation.requireFinite(arr.toMatrix(), file, "targets");
+            if (mlp != null && y.cols() != mlp.outputWidth()) {
+                throw new DataException(file, "has " + y.cols() + " target columns but the MLP has " + mlp.outputWidth()
+                        + " outputs");
+            }
+            String[] csv = new String[rows];
+            for (int i = 0; i < rows; i++) {
+                csv[i] = y.cols() == 1 ? Double.toString(y.get(i, 0)) : "";
+            }
+            return new Labels(y, "real targets", csv, y.cols());
+        }
+        if (arr.ndim() != 1) {
+            throw new DataException(file, "labels must be a 1-D array, got shape " + arr.shapeString());
+        }
+        int[] labels;
+        try {
+            labels = arr.toIntArray();
+        } catch (IllegalArgumentException e) {
+            throw new DataException(file, "labels must be integers: " + e.getMessage());
+        }
+        String[] csv = new String[rows];
+        for (int i = 0; i < rows; i++) {
+            csv[i] = Integer.toString(labels[i]);
+        }
+        boolean binary = loss.name().equals("sigmoid") && (mlp == null || mlp.outputWidth() == 1);
+        if (binary) {
+            boolean minusOne = false;
+            for (int i = 0; i < rows; i++) {
+                int y = labels[i];
+                if (y == -1) {
+                    minusOne = true;
+                    labels[i] = 0;
+                } else if (y != 0 && y != 1) {
+                    throw new DataException(file, "binary labels must be {0,1} or {-1,+1}, got " + y + " at row " + i);
+                }
+            }
+            for (int i = 0; i < rows && minusOne; i++) {
+                if (labels[i] == 0 && csv[i].equals("0")) {
+                    throw new DataException(file, "mixes 0 and -1 labels (row " + i + "); use {0,1} or {-1,+1}");
+                }
+            }
+            return new Labels(loss.targetsFromLabels(labels, 1), minusOne ? "-1 mapped to 0, +1 kept" : "0/1 as given",
+                    csv, 2);
+        }
+        int c;
+        if (mlp != null) {
+            c = mlp.outputWidth();
+        } else if (classes != null) {
+            c = classes;
+        } else if (trainLabelsForClasses != null) {
+            c = trainLabelsForClasses.classes;
+        } else {
+            int max = -1;
+            for (int y : labels) {
+                max = Math.max(max, y);
+            }
+            c = max + 1;
+            if (c < 2) {
+                throw new DataException(file, "labels hold a single class; at least two are needed");
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            if (labels[i] < 0 || labels[i] >= c) {
+                throw new DataException(file, "label " + labels[i] + " at row " + i + " outside [0, " + c + ")"
+                        + (mlp == null && classes == null ? " (the number of classes comes from the training labels; "
+                        + "set --classes)" : ""));
+            }
+        }
+        return new Labels(loss.targetsFromLabels(labels, c), "class indices", csv, c);
+    }
+
+    /** "A:B" (B exclusive) or "i,j,k". */
+    static int[] parseIndices(String s, int n) {
+        int[] idx;
+        try {
+            if (s.contains(":")) {
+                String[] p = s.split(":", -1);
+                if (p.length != 2) {
+                    throw new IllegalArgumentException("bad --loo-indices range '" + s + "' (expected A:B)");
+                }
+                int a = p[0].isBlank() ? 0 : Integer.parseInt(p[0].trim());
+                int b = p[1].isBlank() ? n : Integer.parseInt(p[1].trim());
+                if (a < 0 || b > n || a >= b) {
+                    throw new IllegalArgumentException("--loo-indices range " + s + " is empty or outside [0, " + n + ")");
+                }
+                idx = java.util.stream.IntStream.range(a, b).toArray();
+            } else {
+                idx = java.util.Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad --loo-indices '" + s + "': " + e.getMessage());
+        }
+        for (int i : idx) {
+            if (i < 0 || i >= n) {
+                throw new IllegalArgumentException("--loo-indices entry " + i + " outside [0, " + n + ")");
+            }
+        }
+        return idx;
+    }
+}

@@ -1,0 +1,70 @@
+package org.exemplar.model;
+
+import org.exemplar.linalg.DenseMatrix;
+import org.exemplar.loss.Loss;
+import org.exemplar.loss.SigmoidCrossEntropy;
+import org.exemplar.loss.SoftmaxCrossEntropy;
+import org.exemplar.loss.SquaredLoss;
+
+/**
+ * Linear models as {@link Mlp}s with no hidden layer: Phi(x) = W x + b, W of shape (c, d). The flat parameter
+ * vector is W row-major followed by b, and the objective is
+ *
+ * <pre>  J(W, b) = (1/n) sum_i L(t_i, W x_i + b) + (l2/2) (||W||_F^2 + ||b||^2)</pre>
+ *
+ * <p><b>The bias is penalized</b> like every other parameter (the convention of issue 3; scikit-learn's
+ * LogisticRegression leaves the intercept unpenalized and uses C = 1/(n l2) on a summed loss, so to reproduce our
+ * numbers there, append a constant column yourself and fit without intercept).
+ * <ul>
+ *   <li>{@link Kind#LOGISTIC}: binary L2 logistic regression, one output, {@link SigmoidCrossEntropy}, labels 0/1;</li>
+ *   <li>{@link Kind#SOFTMAX}: multinomial logistic regression, c outputs, {@link SoftmaxCrossEntropy};</li>
+ *   <li>{@link Kind#LINEAR}: least squares, {@link SquaredLoss} L = 1/2 ||Phi - t||^2 on real targets.</li>
+ * </ul>
+ * For these models the Hessian equals the Gauss-Newton matrix (Phi is linear in theta) and both are positive
+ * definite when l2 &gt; 0, so J is strongly convex with a unique optimum.
+ */
+public final class LinearModels {
+    private LinearModels() {
+    }
+
+    /** The three linear model kinds of the command line. */
+    public enum Kind {
+        LOGISTIC("logistic"), SOFTMAX("softmax"), LINEAR("linear");
+
+        private final String externalName;
+
+        Kind(String externalName) {
+            this.externalName = externalName;
+        }
+
+        public String externalName() {
+            return externalName;
+        }
+
+        /** The loss of this model kind. */
+        public Loss loss() {
+            return switch (this) {
+                case LOGISTIC -> new SigmoidCrossEntropy();
+                case SOFTMAX -> new SoftmaxCrossEntropy();
+                case LINEAR -> new SquaredLoss();
+            };
+        }
+    }
+
+    /**
+     * A linear model with all parameters zero (the deterministic start of every fit; the objective is strongly
+     * convex, so the start only affects the path, not the optimum).
+     *
+     * @param inputs  d
+     * @param outputs c (1 for {@link Kind#LOGISTIC})
+     */
+    public static Mlp zeros(int inputs, int outputs) {
+        return Mlp.of(new int[] {inputs, outputs}, new Activation[0],
+                new DenseMatrix[] {new DenseMatrix(outputs, inputs)}, new double[][] {new double[outputs]});
+    }
+
+    /** Whether a model has no hidden layer (so it is linear in its parameters and H = G). */
+    public static boolean isLinear(DifferentiableModel m) {
+        return m instanceof Mlp mlp && mlp.layerCount() == 1;
+    }
+}
