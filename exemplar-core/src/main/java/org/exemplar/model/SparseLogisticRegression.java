@@ -254,50 +254,126 @@ public final class SparseLogisticRegression {
         return s / y.length;
     }
 
-    /** Active-set Newton polish with sign constraints; returns a status message. */
-    private String activeSetPolish(CsrMatrix x, double[] y, double[] theta, double[] bias, int[] iters) {
-        double best = objective(x, y, theta, bias[0]);
-        for (int round = 0; round < 50; round++) {
-            int p = theta.length;
-            double[] saved = theta.clone();
-            double savedBias = bias[0];
-            double[] g = dataGradient(x, y, margins(x, theta, bias[0]));
-            // add KKT violators off the support with the sign that lowers the objective
-            for (int j = 0; j < p; j++) {
-                if (theta[j] == 0 && Math.abs(g[j]) > lambda * (1 + tolerance)) {
-                    theta[j] = -Math.signum(g[j]) * 1e-12;
-                }
-            }
-            int[] support = java.util.stream.IntStream.range(0, p).filter(j -> theta[j] != 0).toArray();
-            double[] signs = new double[support.length];
-            for (int k = 0; k < support.length; k++) {
-                signs[k] = Math.signum(theta[support[k]]);
-            }
-            String msg = smoothNewton(x, y, theta, bias, new Restriction(support, signs), iters);
-            // drop coordinates that crossed zero (sign constraint violated): project and redo
-            boolean crossed = false;
-            for (int k = 0; k < support.length; k++) {
-                int j = support[k];
-                if (Math.signum(theta[j]) != signs[k]) {
-                    theta[j] = 0;
-                    crossed = true;
-                }
-            }
-            double now = objective(x, y, theta, bias[0]);
-            if (!(now <= best + 1e-12 * (1 + Math.abs(best)))) {
-                System.arraycopy(saved, 0, theta, 0, p);
-                bias[0] = savedBias;
-                return "active-set round raised the objective from " + best + " to " + now + "; stopped";
-            }
-            best = Math.min(best, now);
-            if (!crossed && kktResidual(x, y, theta, bias[0]) <= tolerance) {
-                return "converged";
-            }
-            if (iters[0] > maxIterations) {
-                return "iteration cap " + maxIterations + " reached (" + msg + ")";
+    /** Pseudo-gradient of the L1 objective (the minimum-norm subgradient); the bias entry last. */
+    private double[] pseudoGradient(double[] g, double[] theta) {
+        int p = theta.length;
+        double[] pg = new double[p + 1];
+        for (int j = 0; j < p; j++) {
+            if (theta[j] != 0) {
+                pg[j] = g[j] + lambda * Math.signum(theta[j]);
+            } else if (g[j] + lambda < 0) {
+                pg[j] = g[j] + lambda;
+            } else if (g[j] - lambda > 0) {
+                pg[j] = g[j] - lambda;
             }
         }
-        return "active-set rounds exhausted";
+        pg[p] = fitBias ? g[p] : 0;
+        return pg;
+    }
+
+    /**
+     * Orthant-wise projected Newton polish (the Newton analogue of OWL-QN, Andrew &amp; Gao 2007): on the free set
+     * (non-zero weights and zero weights whose pseudo-gradient is non-zero) solve H d = -pg by conjugate gradient on
+     * exact Hessian-vector products, then backtrack along d with every coordinate projected back onto its orthant
+     * (a weight that would cross zero stops at zero), accepting only decreases of the true L1 objective. Stops at
+     * KKT residual &lt;= tolerance.
+     */
+    private String activeSetPolish(CsrMatrix x, double[] y, double[] theta, double[] bias, int[] iters) {
+        int p = theta.length;
+        int n = y.length;
+        double f = objective(x, y, theta, bias[0]);
+        for (int it = 0; it < Math.min(maxIterations, 500); it++) {
+            iters[0]++;
+            double[] z = margins(x, theta, bias[0]);
+            double[] g = dataGradient(x, y, z);
+            double[] pg = pseudoGradient(g, theta);
+            double kkt = 0;
+            for (double v : pg) {
+                kkt = Math.max(kkt, Math.abs(v));
+            }
+            kkt /= lambda;
+            if (kkt <= tolerance) {
+                return "converged";
+            }
+            int[] free = java.util.stream.IntStream.range(0, p).filter(j -> theta[j] != 0 || pg[j] != 0).toArray();
+            int q = free.length;
+            int dim = q + (fitBias ? 1 : 0);
+            double[] orthant = new double[p];
+            for (int j : free) {
+                orthant[j] = theta[j] != 0 ? Math.signum(theta[j]) : -Math.signum(pg[j]);
+            }
+            double[] curv = new double[n];
+            for (int i = 0; i < n; i++) {
+                curv[i] = lossSecondDerivative(z[i]) / n;
+            }
+            org.exemplar.linalg.LinearOperator h = new org.exemplar.linalg.LinearOperator() {
+                @Override
+                public int dim() {
+                    return dim;
+                }
+
+                @Override
+                public void apply(double[] v, double[] out) {
+                    double[] full = new double[p];
+                    for (int k = 0; k < q; k++) {
+                        full[free[k]] = v[k];
+                    }
+                    double[] xv = margins(x, full, fitBias ? v[q] : 0);
+                    double sb = 0;
+                    for (int i = 0; i < n; i++) {
+                        xv[i] *= curv[i];
+                        sb += xv[i];
+                    }
+                    double[] hv = x.transposeMultiply(xv);
+                    for (int k = 0; k < q; k++) {
+                        out[k] = hv[free[k]] + 1e-12 * v[k];
+                    }
+                    if (fitBias) {
+                        out[q] = sb + 1e-12 * v[q];
+                    }
+                }
+            };
+            double[] rhs = new double[dim];
+            for (int k = 0; k < q; k++) {
+                rhs[k] = -pg[free[k]];
+            }
+            if (fitBias) {
+                rhs[q] = -pg[p];
+            }
+            double[] d = new org.exemplar.solver.ConjugateGradient(Math.min(0.1, Math.sqrt(kkt * lambda)), 200)
+                    .solve(h, rhs).x();
+            double slope = 0;
+            for (int k = 0; k < dim; k++) {
+                slope -= d[k] * rhs[k];
+            }
+            if (!(slope < 0)) {
+                d = rhs.clone(); // steepest descent on the pseudo-gradient
+            }
+            double step = 1;
+            boolean accepted = false;
+            for (int ls = 0; ls < 50; ls++) {
+                double[] trial = theta.clone();
+                for (int k = 0; k < q; k++) {
+                    int j = free[k];
+                    double v = theta[j] + step * d[k];
+                    trial[j] = Math.signum(v) == orthant[j] ? v : 0;
+                }
+                double tb = fitBias ? bias[0] + step * d[q] : 0;
+                double ft = objective(x, y, trial, tb);
+                if (ft < f || (ft <= f + 1e-15 * Math.abs(f) && ls > 0)) {
+                    System.arraycopy(trial, 0, theta, 0, p);
+                    bias[0] = tb;
+                    f = ft;
+                    accepted = true;
+                    break;
+                }
+                step *= 0.5;
+            }
+            if (!accepted) {
+                return "projected Newton step made no progress at KKT residual " + kkt;
+            }
+        }
+        return "iteration cap reached";
     }
 
     /** Coordinates kept free, with the sign each must keep (L1 polish). */
