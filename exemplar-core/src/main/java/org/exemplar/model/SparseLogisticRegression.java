@@ -185,7 +185,7 @@ public final class SparseLogisticRegression {
         int[] iters = {0};
         String message;
         if (penalty == Penalty.L2) {
-            message = smoothNewton(x, y, theta, bias, null, iters);
+            message = smoothNewton(x, y, theta, bias, iters);
         } else {
             if (warm == null) {
                 liblinear(x, y, theta, bias);
@@ -376,17 +376,10 @@ public final class SparseLogisticRegression {
         return "iteration cap reached";
     }
 
-    /** Coordinates kept free, with the sign each must keep (L1 polish). */
-    private record Restriction(int[] support, double[] signs) {
-    }
-
-    /**
-     * Newton-CG on the smooth objective: the L2 problem, or the L1 problem restricted to a support with fixed
-     * signs (lambda s^T theta_S replaces lambda ||theta||_1). Variables: theta (restricted) and the bias last.
-     */
-    private String smoothNewton(CsrMatrix x, double[] y, double[] theta, double[] bias, Restriction r, int[] iters) {
+    /** Newton-CG on the smooth L2 problem. Variables: theta and, last, the bias. */
+    private String smoothNewton(CsrMatrix x, double[] y, double[] theta, double[] bias, int[] iters) {
         int p = theta.length;
-        int[] free = r == null ? java.util.stream.IntStream.range(0, p).toArray() : r.support();
+        int[] free = java.util.stream.IntStream.range(0, p).toArray();
         int q = free.length;
         int dim = q + (fitBias ? 1 : 0);
         int n = y.length;
@@ -411,13 +404,8 @@ public final class SparseLogisticRegression {
                 double[] gAll = dataGradient(x, y, z);
                 double v = smoothLoss(y, z);
                 for (int k = 0; k < q; k++) {
-                    if (r == null) {
-                        grad[k] = gAll[free[k]] + lambda * w[k];
-                        v += 0.5 * lambda * w[k] * w[k];
-                    } else {
-                        grad[k] = gAll[free[k]] + lambda * r.signs()[k];
-                        v += lambda * r.signs()[k] * w[k];
-                    }
+                    grad[k] = gAll[free[k]] + lambda * w[k];
+                    v += 0.5 * lambda * w[k] * w[k];
                 }
                 if (fitBias) {
                     grad[q] = gAll[p];
@@ -435,7 +423,7 @@ public final class SparseLogisticRegression {
                 }
                 double[] h = x.transposeMultiply(xv);
                 for (int k = 0; k < q; k++) {
-                    out[k] = h[free[k]] + (r == null ? lambda * vec[k] : 0);
+                    out[k] = h[free[k]] + lambda * vec[k];
                 }
                 if (fitBias) {
                     double s = 0;

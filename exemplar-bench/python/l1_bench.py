@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""scipy.sparse twin of L1Bench: per-test-point high-dim representer and L2 representer, same formulas.
+
+high-dim: alpha * (X @ (|theta| * x_t))       L2 rep: -l'_i * (X @ x_t), l'_i = -y_i sigmoid(-y_i x_i.theta)
+"""
+import json, sys, time
+import numpy as np, scipy, scipy.sparse as sp
+
+train, test, work, points, repeats = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+X = sp.load_npz(train).tocsr(); Xt = sp.load_npz(test).tocsr()
+theta = np.load(work + '/theta.npy'); alpha = np.load(work + '/alpha.npy'); y = np.load(work + '/signed_labels.npy')
+z = X @ theta
+lprime = -y / (1 + np.exp(y * z))
+abs_theta = np.abs(theta)
+rows = [Xt[t] for t in range(points)]
+def highdim(t):
+    w = rows[t].multiply(abs_theta).toarray().ravel()
+    return alpha * (X @ w)
+def l2(t):
+    return -lprime * (X @ rows[t].toarray().ravel())
+for t in range(min(points, 20)):
+    highdim(t)
+best_hd = best_l2 = float('inf'); checksum = 0.0
+for _ in range(repeats):
+    t0 = time.perf_counter(); s = 0.0
+    for t in range(points):
+        s += highdim(t)[t]
+    best_hd = min(best_hd, (time.perf_counter() - t0) * 1e3 / points); checksum = s
+    t0 = time.perf_counter()
+    for t in range(points):
+        l2(t)
+    best_l2 = min(best_l2, (time.perf_counter() - t0) * 1e3 / points)
+print(json.dumps({'highdim_ms': best_hd, 'l2_ms': best_l2, 'checksum': checksum, 'scipy': scipy.__version__}))
