@@ -17,7 +17,7 @@ import org.exemplar.cf.Fia;
 import org.exemplar.cf.MfOptions;
 import org.exemplar.cf.MfResult;
 import org.exemplar.cf.MfTrainer;
-import org.exemplar.cf.MovieLensItems;
+import org.exemplar.cf.ItemCatalog;
 import org.exemplar.cf.NormalizedEmbeddings;
 import org.exemplar.cf.PairExplanation;
 import org.exemplar.cf.Ratings;
@@ -410,7 +410,7 @@ public final class CfCommands {
             };
             Path data = movielens.resolve("u.data");
             Ratings all = RatingsFiles.readMovieLens(data);
-            MovieLensItems movies = MovieLensItems.read(movielens.resolve("u.item"));
+            ItemCatalog movies = ItemCatalog.read(movielens.resolve("u.item"));
             int u = user - 1;
             int j = item - 1;
             if (u < 0 || u >= all.numUsers()) {

@@ -13,13 +13,13 @@ import org.exemplar.data.DataException;
  * Movie titles and genres from MovieLens-100k {@code u.item} (ISO-8859-1, '|' separated:
  * id|title|release date|video release date|IMDb URL|19 genre flags). Index = movie id - 1.
  */
-public record MovieLensItems(List<String> titles, List<List<String>> genres) {
+public record ItemCatalog(List<String> titles, List<List<String>> genres) {
     /** The 19 genre columns of {@code u.item}, in order (as listed in {@code u.genre}). */
     public static final List<String> GENRES = List.of("unknown", "Action", "Adventure", "Animation", "Children's",
             "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
             "Romance", "Sci-Fi", "Thriller", "War", "Western");
 
-    public static MovieLensItems read(Path file) {
+    public static ItemCatalog read(Path file) {
         List<String> titles = new ArrayList<>();
         List<List<String>> genres = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
@@ -61,7 +61,7 @@ public record MovieLensItems(List<String> titles, List<List<String>> genres) {
         } catch (IOException e) {
             throw new DataException(file, "cannot read: " + e.getMessage(), e);
         }
-        return new MovieLensItems(List.copyOf(titles), List.copyOf(genres));
+        return new ItemCatalog(List.copyOf(titles), List.copyOf(genres));
     }
 
     public int size() {
