@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """scipy.sparse twin of L1Bench: per-test-point high-dim representer and L2 representer, same formulas.
 
-high-dim: alpha * (X @ (|theta| * x_t))       L2 rep: -l'_i * (X @ x_t), l'_i = -y_i sigmoid(-y_i x_i.theta)
+high-dim: alpha * (X_S @ (|theta_S| * x_t,S)) with X_S the support columns (precomputed, as in Java)       L2 rep: -l'_i * (X @ x_t), l'_i = -y_i sigmoid(-y_i x_i.theta)
 """
 import json, sys, time
 import numpy as np, scipy, scipy.sparse as sp
@@ -12,10 +12,13 @@ theta = np.load(work + '/theta.npy'); alpha = np.load(work + '/alpha.npy'); y = 
 z = X @ theta
 lprime = -y / (1 + np.exp(y * z))
 abs_theta = np.abs(theta)
+support = np.flatnonzero(theta)
+XS = X[:, support].tocsr()              # the same support restriction Exemplar precomputes
+abs_theta_s = abs_theta[support]
 rows = [Xt[t] for t in range(points)]
 def highdim(t):
-    w = rows[t].multiply(abs_theta).toarray().ravel()
-    return alpha * (X @ w)
+    w = rows[t].toarray().ravel()[support] * abs_theta_s
+    return alpha * (XS @ w)
 def l2(t):
     return -lprime * (X @ rows[t].toarray().ravel())
 for t in range(min(points, 20)):

@@ -29,6 +29,9 @@ public final class HighDimRepresenter {
     private final double lambda;
     private final int[] support;
     private final double[] absTheta;
+    /** The training rows restricted to the support's columns (column k = support[k]): the only ones Cor. 2 uses. */
+    private final CsrMatrix xSupport;
+    private final int[] supportPosition;
     private Cholesky hessianS;
 
     public HighDimRepresenter(CsrMatrix x, double[] y, SparseFit fit, double lambda) {
@@ -53,6 +56,30 @@ public final class HighDimRepresenter {
         for (int j : support) {
             absTheta[j] = Math.abs(fit.theta()[j]);
         }
+        supportPosition = new int[x.cols()];
+        java.util.Arrays.fill(supportPosition, -1);
+        for (int k = 0; k < support.length; k++) {
+            supportPosition[support[k]] = k;
+        }
+        int nnz = 0;
+        for (int k = 0; k < x.nnz(); k++) {
+            nnz += supportPosition[x.indices()[k]] >= 0 ? 1 : 0;
+        }
+        int[] ptr = new int[n + 1];
+        int[] idx = new int[nnz];
+        double[] val = new double[nnz];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            for (int k = x.indptr()[i]; k < x.indptr()[i + 1]; k++) {
+                int pos = supportPosition[x.indices()[k]];
+                if (pos >= 0) {
+                    idx[m] = pos;
+                    val[m++] = x.values()[k];
+                }
+            }
+            ptr[i + 1] = m;
+        }
+        xSupport = new CsrMatrix(n, support.length, ptr, idx, val);
     }
 
     /** Global importances alpha_i (length n). */
@@ -75,12 +102,16 @@ public final class HighDimRepresenter {
 
     /** High-dim representer importances of every training point for test row t (Corollary 2). */
     public double[] values(CsrMatrix test, int t) {
-        double[] w = new double[x.cols()];
+        // one sparse product with the support-restricted training matrix: O(nnz of X on the support)
+        double[] w = new double[support.length];
         for (int k = test.indptr()[t]; k < test.indptr()[t + 1]; k++) {
             int j = test.indices()[k];
-            w[j] = absTheta[j] * test.values()[k];
+            int pos = supportPosition[j];
+            if (pos >= 0) {
+                w[pos] = absTheta[j] * test.values()[k];
+            }
         }
-        double[] v = x.multiply(w);
+        double[] v = xSupport.multiply(w);
         for (int i = 0; i < v.length; i++) {
             v[i] *= alpha[i];
         }
