@@ -8,7 +8,6 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.exemplar.linalg.Cholesky;
 import org.exemplar.linalg.DenseMatrix;
-import org.exemplar.linalg.SpdInverse;
 
 /**
  * The complexity of a subset X_I of the training set (Zhang &amp; Zhang 2022, eq. 19):
@@ -62,7 +61,7 @@ public final class Complexity {
     }
 
     /** C(X_I) for one index set, given the factorization of K + lambda I and beta = (K + lambda I)^{-1} Y. */
-    static double of(SpdInverse m, double[] beta, double[] y, int[] index) {
+    static double of(Cholesky m, double[] beta, double[] y, int[] index) {
         double full = 0;
         for (int i = 0; i < y.length; i++) {
             full += y[i] * beta[i];
@@ -104,7 +103,7 @@ public final class Complexity {
         }
         double[] beta = fit.beta();
         double[] y = fit.targets();
-        SpdInverse m = fit.factorization();
+        Cholesky m = fit.factorization();
         double full = 0;
         for (int i = 0; i < n; i++) {
             full += y[i] * beta[i];

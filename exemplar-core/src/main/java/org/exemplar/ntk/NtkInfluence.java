@@ -1,7 +1,7 @@
 package org.exemplar.ntk;
 
 import org.exemplar.linalg.DenseMatrix;
-import org.exemplar.linalg.SpdInverse;
+import org.exemplar.linalg.Cholesky;
 
 /**
  * Kernel ridge regression with the NTK and the exact leave-one-out influence of every training point
@@ -24,12 +24,12 @@ public final class NtkInfluence {
     private final double[] beta;
     private final double[] inverseDiagonal;
     private final double[] trainingPredictions;
-    private final SpdInverse factorization;
+    private final Cholesky factorization;
     private final double secondsFactor;
     private final double secondsDiagonal;
 
     private NtkInfluence(double lambda, double[] y, double[] beta, double[] inverseDiagonal,
-                         double[] trainingPredictions, SpdInverse factorization, double secondsFactor,
+                         double[] trainingPredictions, Cholesky factorization, double secondsFactor,
                          double secondsDiagonal) {
         this.lambda = lambda;
         this.y = y;
@@ -66,7 +66,7 @@ public final class NtkInfluence {
             m.add(i, i, lambda);
         }
         long t0 = System.nanoTime();
-        SpdInverse f = SpdInverse.factorize(m);
+        Cholesky f = Cholesky.factorize(m);
         long t1 = System.nanoTime();
         double[] diag = f.inverseDiagonal();
         long t2 = System.nanoTime();
@@ -117,7 +117,7 @@ public final class NtkInfluence {
     }
 
     /** The factorization of K + lambda I (shared with {@link Complexity}). */
-    SpdInverse factorization() {
+    Cholesky factorization() {
         return factorization;
     }
 
