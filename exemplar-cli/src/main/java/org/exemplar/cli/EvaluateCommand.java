@@ -65,11 +65,8 @@ final class EvaluateCommand implements Runnable {
         @Mixin
         SparseInputs inputs;
 
-        @Option(names = "--lambda", required = true, description = "L1 strength lambda.")
-        double lambda;
-
-        @Option(names = "--bias", description = "Fit an unpenalized bias.")
-        boolean bias;
+        @Mixin
+        L1ModelOptions l1;
 
         @Option(names = "--test-points", defaultValue = "40", description = "Test points drawn at random (default ${DEFAULT-VALUE}).")
         int testPoints;
@@ -87,9 +84,6 @@ final class EvaluateCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Seed of the test-point draw and the random baseline (default ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--tolerance", defaultValue = "1e-8", description = "KKT tolerance of every (re)fit (default ${DEFAULT-VALUE}).")
-        double tolerance;
-
         @Option(names = "--progress", description = "Show a progress bar even when stderr is not a terminal.")
         boolean progress;
 
@@ -104,8 +98,10 @@ final class EvaluateCommand implements Runnable {
             PrintWriter log = spec.commandLine().getErr();
             SparseInputs.Loaded d = inputs.load();
             double[] y = SparseLogisticRegression.signedLabels(d.labels(), d.trainSource());
-            SparseLogisticRegression model = new SparseLogisticRegression(SparseLogisticRegression.Penalty.L1, lambda,
-                    bias, tolerance, 20000);
+            SparseLogisticRegression model = l1.model();
+            double lambda = l1.lambda;
+            boolean bias = l1.bias;
+            double tolerance = l1.tolerance;
             SparseFit fit = model.fit(d.x(), y, null);
             if (!fit.converged()) {
                 throw new NotConvergedException("L1 fit did not converge: " + fit.message());

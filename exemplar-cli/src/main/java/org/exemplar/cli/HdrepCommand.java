@@ -51,17 +51,8 @@ final class HdrepCommand implements Runnable {
         @Mixin
         SparseInputs inputs;
 
-        @Option(names = "--lambda", required = true, description = "L1 strength lambda.")
-        double lambda;
-
-        @Option(names = "--bias", description = "Fit an unpenalized bias; it is reported as a separate additive term, never decomposed.")
-        boolean bias;
-
-        @Option(names = "--tolerance", defaultValue = "1e-9", description = "KKT residual target, relative to lambda (default ${DEFAULT-VALUE}).")
-        double tolerance;
-
-        @Option(names = "--max-iterations", defaultValue = "20000", description = "Solver iteration cap (default ${DEFAULT-VALUE}).")
-        int maxIterations;
+        @Mixin
+        L1ModelOptions l1;
 
         @Option(names = "--influence", description = "Also write the support-restricted influence-function baseline (influence.npy).")
         boolean influence;
@@ -83,8 +74,10 @@ final class HdrepCommand implements Runnable {
             PrintWriter log = spec.commandLine().getErr();
             SparseInputs.Loaded d = inputs.load();
             double[] y = SparseLogisticRegression.signedLabels(d.labels(), d.trainSource());
-            SparseLogisticRegression model = new SparseLogisticRegression(SparseLogisticRegression.Penalty.L1, lambda,
-                    bias, tolerance, maxIterations);
+            SparseLogisticRegression model = l1.model();
+            double lambda = l1.lambda;
+            boolean bias = l1.bias;
+            double tolerance = l1.tolerance;
             SparseFit fit = model.fit(d.x(), y, null);
             if (!quiet) {
                 log.printf(Locale.ROOT, "L1 logistic regression: %d x %d (nnz %d), support %d, KKT residual %.2e (%s), %.2f s%n",

@@ -56,7 +56,7 @@ class HdrepL1CommandTest {
     void l1WritesOutputsWhoseValuesSumToThePredictions() throws IOException {
         Path out = dir.resolve("l1");
         CliTestSupport.Run r = CliTestSupport.run("hdrep", "l1", "--train", train.toString(), "--test", test.toString(),
-                "--lambda", "0.005", "--bias", "--influence", "--out", out.toString(), "-q");
+                "--lambda", "0.005", "--bias", "--influence", "--tolerance", "1e-10", "--out", out.toString(), "-q");
         assertEquals(0, r.exitCode(), r.toString());
         JsonNode s = Json.mapper().readTree(out.resolve("summary.json").toFile());
         assertTrue(s.get("converged").asBoolean());
