@@ -97,12 +97,11 @@ final class EvaluateCommand implements Runnable {
         public Integer call() {
             PrintWriter log = spec.commandLine().getErr();
             SparseInputs.Loaded d = inputs.load();
-            double[] y = SparseLogisticRegression.signedLabels(d.labels(), d.trainSource());
-            SparseLogisticRegression model = l1.model();
+            L1ModelOptions.Fitted fitted = l1.fit(d);
+            double[] y = fitted.labels();
+            SparseLogisticRegression model = fitted.model();
+            SparseFit fit = fitted.fit();
             double lambda = l1.lambda;
-            boolean bias = l1.bias;
-            double tolerance = l1.tolerance;
-            SparseFit fit = model.fit(d.x(), y, null);
             if (!fit.converged()) {
                 throw new NotConvergedException("L1 fit did not converge: " + fit.message());
             }
@@ -148,11 +147,11 @@ final class EvaluateCommand implements Runnable {
             }
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("lambda", lambda);
-            settings.put("bias", bias);
+            settings.put("bias", l1.bias);
             settings.put("ks", schedule);
             settings.put("test_points", tests.length);
             settings.put("methods", methods);
-            settings.put("tolerance", tolerance);
+            settings.put("tolerance", l1.tolerance);
             settings.put("retraining", "same objective and lambda, 1/n' over the remaining points, warm start from "
                     + "the full-data optimum, KKT tolerance as above");
             Map<String, Path> in = new LinkedHashMap<>();

@@ -73,19 +73,18 @@ final class HdrepCommand implements Runnable {
         public Integer call() {
             PrintWriter log = spec.commandLine().getErr();
             SparseInputs.Loaded d = inputs.load();
-            double[] y = SparseLogisticRegression.signedLabels(d.labels(), d.trainSource());
-            SparseLogisticRegression model = l1.model();
+            L1ModelOptions.Fitted fitted = l1.fit(d);
+            double[] y = fitted.labels();
+            SparseLogisticRegression model = fitted.model();
+            SparseFit fit = fitted.fit();
             double lambda = l1.lambda;
-            boolean bias = l1.bias;
-            double tolerance = l1.tolerance;
-            SparseFit fit = model.fit(d.x(), y, null);
             if (!quiet) {
                 log.printf(Locale.ROOT, "L1 logistic regression: %d x %d (nnz %d), support %d, KKT residual %.2e (%s), %.2f s%n",
                         d.x().rows(), d.x().cols(), d.x().nnz(), fit.support(), fit.kktResidual(),
                         fit.converged() ? "converged" : "NOT converged", fit.seconds());
             }
             if (!fit.converged() && !allowUnconverged) {
-                throw new NotConvergedException("L1 fit did not reach the KKT tolerance " + tolerance + ": " + fit.message());
+                throw new NotConvergedException("L1 fit did not reach the KKT tolerance " + l1.tolerance + ": " + fit.message());
             }
             HighDimRepresenter rep = new HighDimRepresenter(d.x(), y, fit, lambda);
             int nt = d.test().rows();
@@ -107,7 +106,7 @@ final class HdrepCommand implements Runnable {
                         inf.writeRow(rep.influenceValues(d.test(), t));
                         secondsIf += (System.nanoTime() - ti) / 1e9;
                     }
-                    worstDecomposition = Math.max(worstDecomposition, rep.decompositionError(d.test(), t));
+                    worstDecomposition = Math.max(worstDecomposition, rep.decompositionError(d.test(), t, v));
                     addTop(rows, t, v, topK, d.labels());
                 }
                 double secondsScore = (System.nanoTime() - t0) / 1e9 - secondsIf;
@@ -123,8 +122,8 @@ final class HdrepCommand implements Runnable {
                 Map<String, Object> settings = new LinkedHashMap<>();
                 settings.put("model", "L1 logistic regression, objective (1/n) sum log(1+exp(-y x.theta [+ b])) + lambda ||theta||_1");
                 settings.put("lambda", lambda);
-                settings.put("bias", bias ? "unpenalized, separate term" : "none");
-                settings.put("tolerance", tolerance);
+                settings.put("bias", l1.bias ? "unpenalized, separate term" : "none");
+                settings.put("tolerance", l1.tolerance);
                 Map<String, Path> in = new LinkedHashMap<>();
                 in.put("train", d.trainSource());
                 in.put("test", d.testSource());

@@ -19,6 +19,16 @@ final class L1ModelOptions {
     @Option(names = "--max-iterations", defaultValue = "20000", description = "Solver iteration cap (default ${DEFAULT-VALUE}).")
     int maxIterations;
 
+    /** Labels as -1/+1, the trainer, and its fit on the training set. */
+    record Fitted(double[] labels, SparseLogisticRegression model, org.exemplar.model.SparseFit fit) {
+    }
+
+    Fitted fit(SparseInputs.Loaded d) {
+        double[] y = SparseLogisticRegression.signedLabels(d.labels(), d.trainSource());
+        SparseLogisticRegression m = model();
+        return new Fitted(y, m, m.fit(d.x(), y, null));
+    }
+
     SparseLogisticRegression model() {
         return new SparseLogisticRegression(SparseLogisticRegression.Penalty.L1, lambda, bias, tolerance, maxIterations);
     }

@@ -189,8 +189,13 @@ public final class HighDimRepresenter {
      * an exact optimum, of the order of the KKT residual otherwise.
      */
     public double decompositionError(CsrMatrix test, int t) {
+        return decompositionError(test, t, values(test, t));
+    }
+
+    /** As {@link #decompositionError(CsrMatrix, int)} for values already computed by {@link #values}. */
+    public double decompositionError(CsrMatrix test, int t, double[] values) {
         double s = 0;
-        for (double v : values(test, t)) {
+        for (double v : values) {
             s += v;
         }
         double pred = prediction(test, t);
