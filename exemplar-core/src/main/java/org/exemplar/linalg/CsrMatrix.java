@@ -194,6 +194,41 @@ public final class CsrMatrix {
         return new CsrMatrix(rowIndex.length, cols, ptr, idx, val);
     }
 
+    /**
+     * The listed columns, renumbered: column k of the result is column {@code columns[k]} of this matrix
+     * ({@code columns} strictly increasing). One pass over the non-zeros.
+     */
+    public CsrMatrix selectColumns(int[] columns) {
+        int[] position = new int[cols];
+        Arrays.fill(position, -1);
+        for (int k = 0; k < columns.length; k++) {
+            if (columns[k] < 0 || columns[k] >= cols || (k > 0 && columns[k] <= columns[k - 1])) {
+                throw new IllegalArgumentException("columns must be strictly increasing in [0, " + cols + "), got "
+                        + columns[k] + " at position " + k);
+            }
+            position[columns[k]] = k;
+        }
+        int nnz = 0;
+        for (int k = 0; k < indices.length; k++) {
+            nnz += position[indices[k]] >= 0 ? 1 : 0;
+        }
+        int[] ptr = new int[rows + 1];
+        int[] idx = new int[nnz];
+        double[] val = new double[nnz];
+        int m = 0;
+        for (int i = 0; i < rows; i++) {
+            for (int k = indptr[i]; k < indptr[i + 1]; k++) {
+                int pos = position[indices[k]];
+                if (pos >= 0) {
+                    idx[m] = pos;
+                    val[m++] = values[k];
+                }
+            }
+            ptr[i + 1] = m;
+        }
+        return new CsrMatrix(rows, columns.length, ptr, idx, val);
+    }
+
     /** All rows except the listed ones. */
     public CsrMatrix withoutRows(int[] removed) {
         boolean[] drop = new boolean[rows];

@@ -61,25 +61,7 @@ public final class HighDimRepresenter {
         for (int k = 0; k < support.length; k++) {
             supportPosition[support[k]] = k;
         }
-        int nnz = 0;
-        for (int k = 0; k < x.nnz(); k++) {
-            nnz += supportPosition[x.indices()[k]] >= 0 ? 1 : 0;
-        }
-        int[] ptr = new int[n + 1];
-        int[] idx = new int[nnz];
-        double[] val = new double[nnz];
-        int m = 0;
-        for (int i = 0; i < n; i++) {
-            for (int k = x.indptr()[i]; k < x.indptr()[i + 1]; k++) {
-                int pos = supportPosition[x.indices()[k]];
-                if (pos >= 0) {
-                    idx[m] = pos;
-                    val[m++] = x.values()[k];
-                }
-            }
-            ptr[i + 1] = m;
-        }
-        xSupport = new CsrMatrix(n, support.length, ptr, idx, val);
+        xSupport = x.selectColumns(support);
     }
 
     /** Global importances alpha_i (length n). */

@@ -25,39 +25,66 @@ public final class ConjugateGradient {
     }
 
     public SolveResult solve(LinearOperator a, double[] b) {
+        return solve(a, b, null);
+    }
+
+    /**
+     * Preconditioned CG (Nocedal &amp; Wright Alg. 5.3) with the diagonal preconditioner M = diag(1 / inverseDiagonal)
+     * (Jacobi), or plain CG when {@code inverseDiagonal} is null. The stopping test stays on the unpreconditioned
+     * residual ||b - A x||.
+     */
+    public SolveResult solve(LinearOperator a, double[] b, double[] inverseDiagonal) {
         int n = a.dim();
+        if (inverseDiagonal != null && inverseDiagonal.length != n) {
+            throw new IllegalArgumentException("preconditioner length " + inverseDiagonal.length + " != " + n);
+        }
         if (b.length != n) {
             throw new IllegalArgumentException("right-hand side length " + b.length + " != operator dimension " + n);
         }
         double[] x = new double[n];
         double[] r = b.clone();
-        double[] d = b.clone();
+        double[] z = precondition(r, inverseDiagonal);
+        double[] d = z.clone();
         double[] ad = new double[n];
         double bNorm = Vectors.norm2(b);
         double target = relativeTolerance * bNorm;
-        double rr = Vectors.dot(r, r);
-        if (Math.sqrt(rr) <= target) {
-            return new SolveResult(x, 0, Math.sqrt(rr), true);
+        double rNorm = Vectors.norm2(r);
+        double rz = Vectors.dot(r, z);
+        if (rNorm <= target) {
+            return new SolveResult(x, 0, rNorm, true);
         }
         for (int it = 1; it <= maxIterations; it++) {
             a.apply(d, ad);
             double dad = Vectors.dot(d, ad);
             if (!(dad > 0)) {
-                return new SolveResult(x, it, Math.sqrt(rr), false);
+                return new SolveResult(x, it, rNorm, false);
             }
-            double step = rr / dad;
+            double step = rz / dad;
             Vectors.axpy(step, d, x);
             Vectors.axpy(-step, ad, r);
-            double rrNew = Vectors.dot(r, r);
-            if (Math.sqrt(rrNew) <= target) {
-                return new SolveResult(x, it, Math.sqrt(rrNew), true);
+            rNorm = Vectors.norm2(r);
+            if (rNorm <= target) {
+                return new SolveResult(x, it, rNorm, true);
             }
-            double beta = rrNew / rr;
+            z = precondition(r, inverseDiagonal);
+            double rzNew = Vectors.dot(r, z);
+            double beta = rzNew / rz;
             for (int i = 0; i < n; i++) {
-                d[i] = r[i] + beta * d[i];
+                d[i] = z[i] + beta * d[i];
             }
-            rr = rrNew;
+            rz = rzNew;
         }
-        return new SolveResult(x, maxIterations, Math.sqrt(rr), false);
+        return new SolveResult(x, maxIterations, rNorm, false);
+    }
+
+    private static double[] precondition(double[] r, double[] inverseDiagonal) {
+        if (inverseDiagonal == null) {
+            return r.clone();
+        }
+        double[] z = new double[r.length];
+        for (int i = 0; i < r.length; i++) {
+            z[i] = r[i] * inverseDiagonal[i];
+        }
+        return z;
     }
 }

@@ -172,4 +172,44 @@ class HighDimRepresenterTest {
         }
         assertEquals(cold.bias(), warm.bias(), 1e-7);
     }
+
+    @Test
+    void aWarmStartFarFromTheOptimumGrowsAndShrinksTheWorkingSetToTheSameOptimum() {
+        // start from the optimum of a 4x larger lambda (a much smaller support) and from a dense random point: the
+        // working-set polish must add every violator and drop every wrong non-zero to reach the cold optimum
+        CsrMatrix x = sparse(400, 80, 21);
+        double[] y = labels(x, 22);
+        SparseLogisticRegression model = new SparseLogisticRegression(Penalty.L1, 0.004, true, 1e-10, 10000);
+        SparseFit cold = model.fit(x, y, null);
+        double[] sparser = new SparseLogisticRegression(Penalty.L1, 0.016, true, 1e-10, 10000).fit(x, y, null).theta();
+        double[] dense = new SplittableRandom(23).doubles(80, -0.5, 0.5).toArray();
+        int coldSupport = cold.support();
+        assertTrue(coldSupport > 0 && coldSupport < 80, "support " + coldSupport);
+        for (double[] start : new double[][] {sparser, dense}) {
+            SparseFit warm = model.fit(x, y, start);
+            assertTrue(warm.converged(), warm.message());
+            assertEquals(coldSupport, warm.support());
+            for (int j = 0; j < 80; j++) {
+                assertEquals(cold.theta()[j], warm.theta()[j], 1e-7);
+            }
+        }
+    }
+
+    @Test
+    void selectColumnsKeepsTheListedColumnsInOrder() {
+        CsrMatrix x = sparse(30, 12, 5);
+        int[] cols = {0, 3, 4, 11};
+        CsrMatrix s = x.selectColumns(cols);
+        assertEquals(30, s.rows());
+        assertEquals(4, s.cols());
+        for (int i = 0; i < 30; i++) {
+            double[] full = x.denseRow(i);
+            double[] sub = s.denseRow(i);
+            for (int k = 0; k < cols.length; k++) {
+                assertEquals(full[cols[k]], sub[k], 0.0);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> x.selectColumns(new int[] {3, 3}));
+    }
 }

@@ -321,4 +321,64 @@ class ConjugateGradientTest {
                 () -> new ConjugateGradient(1e-8, 10).solve(LinearOperator.of(hilbert(3)), new double[4]));
         assertTrue(e.getMessage().contains("4") && e.getMessage().contains("3"), e.getMessage());
     }
+
+    @Test
+    void jacobiPreconditioningSolvesBadlyScaledSystemsInFewerIterations() {
+        // A = S B S with B a well-conditioned SPD matrix and S a diagonal scaling spanning 1e-3 .. 1e3 (the shape of
+        // a bag-of-words Hessian): plain CG needs many iterations, Jacobi-preconditioned CG few; both reach the
+        // Cholesky solution
+        int n = 60;
+        SplittableRandom rnd = new SplittableRandom(4);
+        DenseMatrix g = new DenseMatrix(n, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                g.set(i, j, rnd.nextGaussian() / Math.sqrt(n));
+            }
+        }
+        double[] scale = new double[n];
+        for (int i = 0; i < n; i++) {
+            scale[i] = Math.pow(10, -3 + 6.0 * i / (n - 1));
+        }
+        DenseMatrix a = new DenseMatrix(n, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double bij = i == j ? 1 : 0;
+                for (int k = 0; k < n; k++) {
+                    bij += 0.2 * g.get(k, i) * g.get(k, j);
+                }
+                a.set(i, j, scale[i] * bij * scale[j]);
+            }
+        }
+        double[] b = rnd.doubles(n, -1, 1).toArray();
+        LinearOperator op = new LinearOperator() {
+            @Override
+            public int dim() {
+                return n;
+            }
+
+            @Override
+            public void apply(double[] v, double[] out) {
+                System.arraycopy(multiply(a, v), 0, out, 0, n);
+            }
+        };
+        double[] inverseDiagonal = new double[n];
+        for (int i = 0; i < n; i++) {
+            inverseDiagonal[i] = 1 / a.get(i, i);
+        }
+        double[] exact = Cholesky.factorize(a.copy()).solve(b);
+        SolveResult plain = new ConjugateGradient(1e-10, 5000).solve(op, b);
+        SolveResult jacobi = new ConjugateGradient(1e-10, 5000).solve(op, b, inverseDiagonal);
+        assertTrue(jacobi.converged());
+        assertTrue(jacobi.iterations() * 3 < plain.iterations(),
+                "Jacobi " + jacobi.iterations() + " vs plain " + plain.iterations() + " iterations");
+        double err = 0;
+        double norm = 0;
+        for (int i = 0; i < n; i++) {
+            err += (exact[i] - jacobi.x()[i]) * (exact[i] - jacobi.x()[i]);
+            norm += exact[i] * exact[i];
+        }
+        // the worst-case bound ||A^-1|| ||r|| is loose here: the scaled system is well conditioned and the error
+        // is measured at 6e-16 relative (17 Jacobi vs 3,051 plain iterations); 1e-10 still catches a wrong solve
+        assertTrue(Math.sqrt(err / norm) < 1e-10, "relative error " + Math.sqrt(err / norm));
+    }
 }
