@@ -1,8 +1,5 @@
 package org.exemplar.cf;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 
 /**
  * The high-dimensional representer for collaborative filtering, Definition 1 (eq. 15) of Tsai et al. (2023):
@@ -84,20 +81,38 @@ public final class CfRepresenter {
 
     /** Definition 1 for (i', j'), combined and sorted by score (largest first, ties by training index). */
     public PairExplanation explain(int testUser, int testItem) {
-        List<CfAttribution> out = new ArrayList<>();
-        for (int t : train.ofItem(testItem)) {
-            out.add(new CfAttribution(t, train.user(t), testItem, CfAttribution.Kind.USER,
-                    alpha[t] * emb.userSimilarity(train.user(t), testUser)));
+        int[] byItem = train.ofItem(testItem);
+        int[] byUser = train.ofUser(testUser);
+        int m = byItem.length + byUser.length;
+        int[] index = new int[m];
+        double[] score = new double[m];
+        int userBased = 0;
+        for (int t : byItem) {
+            index[userBased] = t;
+            score[userBased++] = alpha[t] * emb.userSimilarity(train.user(t), testUser);
         }
-        for (int t : train.ofUser(testUser)) {
+        int count = userBased;
+        for (int t : byUser) {
             if (train.item(t) == testItem) {
                 continue;       // already counted as user-based (first case of eq. 15)
             }
-            out.add(new CfAttribution(t, testUser, train.item(t), CfAttribution.Kind.ITEM,
-                    alpha[t] * emb.itemSimilarity(train.item(t), testItem)));
+            index[count] = t;
+            score[count++] = alpha[t] * emb.itemSimilarity(train.item(t), testItem);
         }
-        out.sort(Comparator.comparingDouble((CfAttribution a) -> -a.score()).thenComparingInt(CfAttribution::trainIndex));
-        return new PairExplanation(testUser, testItem, emb.predict(testUser, testItem), out);
+        if (count < m) {
+            index = java.util.Arrays.copyOf(index, count);
+            score = java.util.Arrays.copyOf(score, count);
+        }
+        int[] order = org.exemplar.linalg.Ranking.descending(score, index);
+        CfAttribution[] out = new CfAttribution[count];
+        for (int r = 0; r < count; r++) {
+            int pos = order[r];
+            int t = index[pos];
+            out[r] = pos < userBased
+                    ? new CfAttribution(t, train.user(t), testItem, CfAttribution.Kind.USER, score[pos])
+                    : new CfAttribution(t, testUser, train.item(t), CfAttribution.Kind.ITEM, score[pos]);
+        }
+        return new PairExplanation(testUser, testItem, emb.predict(testUser, testItem), java.util.Arrays.asList(out));
     }
 
     /** Dense Definition 1 scores over all training ratings (0 for ratings sharing neither user nor item). */

@@ -229,6 +229,28 @@ public final class CsrMatrix {
         return new CsrMatrix(rows, columns.length, ptr, idx, val);
     }
 
+    /** The transpose in CSR form (equivalently, this matrix in compressed sparse column form). O(nnz). */
+    public CsrMatrix transpose() {
+        int[] ptr = new int[cols + 1];
+        for (int k = 0; k < indices.length; k++) {
+            ptr[indices[k] + 1]++;
+        }
+        for (int j = 0; j < cols; j++) {
+            ptr[j + 1] += ptr[j];
+        }
+        int[] next = Arrays.copyOf(ptr, cols);
+        int[] idx = new int[indices.length];
+        double[] val = new double[indices.length];
+        for (int i = 0; i < rows; i++) {     // rows in increasing order: each column's row indices come out sorted
+            for (int k = indptr[i]; k < indptr[i + 1]; k++) {
+                int at = next[indices[k]]++;
+                idx[at] = i;
+                val[at] = values[k];
+            }
+        }
+        return new CsrMatrix(cols, rows, ptr, idx, val);
+    }
+
     /** All rows except the listed ones. */
     public CsrMatrix withoutRows(int[] removed) {
         boolean[] drop = new boolean[rows];

@@ -32,6 +32,7 @@ public final class HighDimRepresenter {
     /** The training rows restricted to the support's columns (column k = support[k]): the only ones Cor. 2 uses. */
     private final CsrMatrix xSupport;
     private final int[] supportPosition;
+    private CsrMatrix xColumns;
     private Cholesky hessianS;
 
     public HighDimRepresenter(CsrMatrix x, double[] y, SparseFit fit, double lambda) {
@@ -84,6 +85,7 @@ public final class HighDimRepresenter {
 
     /** High-dim representer importances of every training point for test row t (Corollary 2). */
     public double[] values(CsrMatrix test, int t) {
+        checkColumns(test);
         // one sparse product with the support-restricted training matrix: O(nnz of X on the support)
         double[] w = new double[support.length];
         for (int k = test.indptr()[t]; k < test.indptr()[t + 1]; k++) {
@@ -100,14 +102,44 @@ public final class HighDimRepresenter {
         return v;
     }
 
-    /** L2-representer baseline importances for test row t. */
+    /**
+     * L2-representer baseline importances for test row t: -l'_i x_i^T x_t. Computed column-wise,
+     * X x_t = sum_{j in x_t} x_tj X[:, j], over the compressed columns of X: the cost is the document frequencies of
+     * the test row's words, not all non-zeros of X (the whole-matrix product reads every one).
+     */
     public double[] l2Values(CsrMatrix test, int t) {
-        double[] dense = test.denseRow(t);
-        double[] v = x.multiply(dense);
+        checkColumns(test);
+        CsrMatrix columns = columns();
+        double[] v = new double[x.rows()];
+        int[] cp = columns.indptr();
+        int[] ci = columns.indices();
+        double[] cv = columns.values();
+        for (int k = test.indptr()[t]; k < test.indptr()[t + 1]; k++) {
+            int j = test.indices()[k];
+            double xt = test.values()[k];
+            for (int q = cp[j]; q < cp[j + 1]; q++) {
+                v[ci[q]] += cv[q] * xt;
+            }
+        }
         for (int i = 0; i < v.length; i++) {
             v[i] *= -lossDerivatives[i];
         }
         return v;
+    }
+
+    private void checkColumns(CsrMatrix test) {
+        if (test.cols() != x.cols()) {
+            throw new IllegalArgumentException("test rows have " + test.cols() + " features, the training rows "
+                    + x.cols());
+        }
+    }
+
+    /** X in compressed-column form, built on first use (the same non-zeros again: 12 bytes each). */
+    private synchronized CsrMatrix columns() {
+        if (xColumns == null) {
+            xColumns = x.transpose();
+        }
+        return xColumns;
     }
 
     /** Influence-function baseline restricted to the support, for test row t. */

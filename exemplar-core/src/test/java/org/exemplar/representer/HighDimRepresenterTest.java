@@ -212,4 +212,18 @@ class HighDimRepresenterTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> x.selectColumns(new int[] {3, 3}));
     }
+
+    @Test
+    void transposeIsTheDenseTranspose() {
+        CsrMatrix x = sparse(25, 9, 31);
+        CsrMatrix t = x.transpose();
+        assertEquals(9, t.rows());
+        assertEquals(25, t.cols());
+        assertEquals(x.nnz(), t.nnz());
+        for (int i = 0; i < 25; i++) {
+            for (int j = 0; j < 9; j++) {
+                assertEquals(x.toDense().get(i, j), t.toDense().get(j, i), 0.0);
+            }
+        }
+    }
 }
