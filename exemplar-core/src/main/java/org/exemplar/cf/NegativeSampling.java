@@ -1,7 +1,6 @@
 package org.exemplar.cf;
 
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -68,6 +67,41 @@ public final class NegativeSampling {
         return new Ratings(nu, ni, u, it, v);
     }
 
+    /**
+     * D = P u N with N every pair not in P (the paper's App. C setting, N = D \\ P): positives first (value 1),
+     * then all unobserved pairs in row-major order (value 0).
+     */
+    public static Ratings withAllNegatives(Ratings positives) {
+        int nu = positives.numUsers();
+        int ni = positives.numItems();
+        boolean[] taken = new boolean[Math.multiplyExact(nu, ni)];
+        int p = 0;
+        for (int t = 0; t < positives.size(); t++) {
+            int key = positives.user(t) * ni + positives.item(t);
+            if (!taken[key]) {
+                taken[key] = true;
+                p++;
+            }
+        }
+        int n = positives.size() + (taken.length - p);
+        int[] u = new int[n];
+        int[] it = new int[n];
+        double[] v = new double[n];
+        for (int t = 0; t < positives.size(); t++) {
+            u[t] = positives.user(t);
+            it[t] = positives.item(t);
+            v[t] = 1;
+        }
+        int q = positives.size();
+        for (int key = 0; key < taken.length; key++) {
+            if (!taken[key]) {
+                u[q] = key / ni;
+                it[q++] = key % ni;
+            }
+        }
+        return new Ratings(nu, ni, u, it, v);
+    }
+
     /** eq. (19) for every training rating (NaN for positives, which are not candidates). */
     public static double[] aggregatedImportance(Ratings d, CfRepresenter rep) {
         NormalizedEmbeddings e = rep.embeddings();
@@ -106,21 +140,30 @@ public final class NegativeSampling {
                                CfLoss loss, long seed) {
         int[] neg = java.util.stream.IntStream.range(0, d.size()).filter(t -> d.value(t) == 0).toArray();
         int take = (int) Math.round(fraction * neg.length);
-        Integer[] order = Arrays.stream(neg).boxed().toArray(Integer[]::new);
+        double[] key = new double[neg.length];
         switch (how) {
-            case HIGH_DIM -> Arrays.sort(order, Comparator.comparingDouble((Integer t) -> aggregated[t])
-                    .thenComparingInt(t -> t));
-            case LOSS -> Arrays.sort(order, Comparator.comparingDouble(
-                    (Integer t) -> -loss.value(0, f.predict(d.user(t), d.item(t)))).thenComparingInt(t -> t));
-            case RANDOM -> {
-                int[] perm = Ratings.permutation(order.length, new SplittableRandom(seed));
-                Integer[] o2 = new Integer[order.length];
-                for (int p = 0; p < perm.length; p++) {
-                    o2[p] = order[perm[p]];
+            case HIGH_DIM -> {
+                for (int q = 0; q < neg.length; q++) {
+                    key[q] = -aggregated[neg[q]];        // lowest aggregated importance first
                 }
-                order = o2;
+            }
+            case LOSS -> {
+                for (int q = 0; q < neg.length; q++) {
+                    key[q] = loss.value(0, f.predict(d.user(neg[q]), d.item(neg[q])));   // highest loss first
+                }
+            }
+            case RANDOM -> {
+                int[] perm = Ratings.permutation(neg.length, new SplittableRandom(seed));
+                for (int q = 0; q < neg.length; q++) {
+                    key[perm[q]] = -q;                   // the permutation's order
+                }
             }
             default -> throw new IllegalStateException();
+        }
+        int[] ranked = org.exemplar.linalg.Ranking.descending(key, null);   // ties: lower training index first
+        int[] order = new int[neg.length];
+        for (int q = 0; q < neg.length; q++) {
+            order[q] = neg[ranked[q]];
         }
         int[] out = new int[take];
         for (int p = 0; p < take; p++) {
@@ -151,15 +194,14 @@ public final class NegativeSampling {
                     score[trainPositives.item(t)] = Double.NEGATIVE_INFINITY;
                 }
             }
-            Integer[] idx = new Integer[ni];
-            for (int j = 0; j < ni; j++) {
-                idx[j] = j;
+            int[] idx = org.exemplar.linalg.Ranking.descending(score, null);
+            boolean[] top = new boolean[ni];
+            for (int r = 0; r < Math.min(topK, ni); r++) {
+                top[idx[r]] = true;
             }
-            Arrays.sort(idx, Comparator.comparingDouble((Integer j) -> -score[j]).thenComparingInt(j -> j));
-            Set<Integer> top = new HashSet<>(Arrays.asList(idx).subList(0, Math.min(topK, ni)));
             int hits = 0;
             for (int t : test) {
-                hits += top.contains(testPositives.item(t)) ? 1 : 0;
+                hits += top[testPositives.item(t)] ? 1 : 0;
             }
             sum += hits / (double) test.length;
             users++;
@@ -185,7 +227,16 @@ public final class NegativeSampling {
         if (o.loss() != CfLoss.LOGISTIC) {
             throw new IllegalArgumentException("App. C trains with the logistic (BCE) loss");
         }
-        Factorization base = MfTrainer.train(d, o, MfTrainer.Algorithm.SGD).factors();
+        return run(d, testPositives, o, MfTrainer.train(d, o, MfTrainer.Algorithm.SGD).factors(), how, fraction,
+                topK, selectionSeed);
+    }
+
+    /** As {@link #run(Ratings, Ratings, MfOptions, Selection, double, int, long)} from an already trained base model. */
+    public static Outcome run(Ratings d, Ratings testPositives, MfOptions o, Factorization base, Selection how,
+                              double fraction, int topK, long selectionSeed) {
+        if (o.loss() != CfLoss.LOGISTIC) {
+            throw new IllegalArgumentException("App. C trains with the logistic (BCE) loss");
+        }
         double[] agg = null;
         if (how == Selection.HIGH_DIM) {
             CfRepresenter rep = CfRepresenter.forFactorization(d, base, o.loss(), CfRepresenter.weights(d, o));

@@ -272,6 +272,10 @@ public final class ReluNetworkTrainer {
                     td[off + j] = ar * sd[off + j] * u[j];
                 }
             }
+            // Z is affine in C (Z = P + C G), so along C + step (T - C) the pre-activations are
+            // Z + step (Z_T - Z) with Z_T = P + T G: one product per iteration, not one per backtracking step
+            DenseMatrix zTarget = forward(p, target, g);
+            double[] ztd = zTarget.data();
             double step = 1.0;
             boolean accepted = false;
             for (int back = 0; back < 12 && !accepted; back++, step *= 0.5) {
@@ -281,7 +285,11 @@ public final class ReluNetworkTrainer {
                 for (int k = 0; k < trd.length; k++) {
                     trd[k] = cd[k] + step * (td[k] - cd[k]);
                 }
-                DenseMatrix zt = forward(p, trial, g);
+                DenseMatrix zt = z.copy();
+                double[] zd = zt.data();
+                for (int k = 0; k < zd.length; k++) {
+                    zd[k] += step * (ztd[k] - zd[k]);
+                }
                 double[] rt = residual(zt, ys);
                 double lt = loss(zt, p, trial, rt);
                 if (lt <= l) {
