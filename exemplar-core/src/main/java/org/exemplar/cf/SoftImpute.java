@@ -79,8 +79,18 @@ public final class SoftImpute {
         return fit(r, o, null);
     }
 
-    /** @param excluded ratings to leave out (null = none) */
+    /**
+     * @param excluded ratings to leave out (null = none)
+     *
+     * <p>Each iteration needs only the singular values above lambda_M, at most maxRank + 1 of them: on matrices
+     * much larger than the rank cap they come from a warm-started truncated SVD ({@link ThinSvd#top}, residual
+     * 1e-11 s_1), otherwise from a full one.
+     */
     public static Result fit(Ratings r, Options o, boolean[] excluded) {
+        return fit(r, o, excluded, Math.min(r.numUsers(), r.numItems()) > 4 * (o.maxRank() + 9));
+    }
+
+    static Result fit(Ratings r, Options o, boolean[] excluded, boolean truncated) {
         long t0 = System.nanoTime();
         int m = r.numUsers();
         int n = r.numItems();
@@ -103,7 +113,9 @@ public final class SoftImpute {
                     x.set(r.user(t), r.item(t), r.value(t));
                 }
             }
-            svd = ThinSvd.of(x);
+            svd = truncated
+                    ? ThinSvd.top(x, o.maxRank() + 1, lamM, svd == null ? null : svd.v(), 1L + it, 1e-11, 500)
+                    : ThinSvd.of(x);
             int above = 0;
             while (above < svd.s().length && svd.s()[above] > lamM) {
                 above++;
@@ -174,7 +186,7 @@ public final class SoftImpute {
                 g.data()[p] -= uvt.data()[p];
             }
         }
-        double[] gs = ThinSvd.of(g).s();
+        double[] gs = truncated ? largestSingularValue(g) : ThinSvd.of(g).s();
         double slack = gs.length == 0 ? 0 : gs[0];
         double nuc = 0;
         for (double x : s) {
@@ -183,6 +195,18 @@ public final class SoftImpute {
         double objective = loss / Math.max(1, nObs) + o.lambda() * nuc;
         return new Result(o, theta, u, s, v, it, rel, rel <= o.tolerance(), capBinding, kkt, slack, objective,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * ||G||_2 for the spectral slack, a diagnostic compared with 1: to 1e-4 relative by subspace iteration, or by a
+     * full SVD when G's leading singular values are too close for that to converge quickly.
+     */
+    private static double[] largestSingularValue(DenseMatrix g) {
+        try {
+            return ThinSvd.top(g, 1, null, 0L, 1e-4, 300).s();
+        } catch (ArithmeticException slow) {
+            return ThinSvd.of(g).s();
+        }
     }
 
     private static DenseMatrix lowRank(ThinSvd svd, int kept, double shrink) {

@@ -67,4 +67,54 @@ class SoftImputeTest {
         assertTrue(fit.rankCapBinding());
         assertEquals(1, fit.rank());
     }
+
+    @Test
+    void truncatedSvdMatchesTheFullOneOnTheLeadingTriplets() {
+        // 150 x 120 with a decaying spectrum plus noise: the top 6 triplets from block subspace iteration equal
+        // LAPACK's (singular values to 1e-12 relative, vectors up to sign to 1e-8)
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        org.exemplar.linalg.DenseMatrix a = new org.exemplar.linalg.DenseMatrix(150, 120);
+        for (int q = 0; q < 10; q++) {
+            double[] u = rng.doubles(150).map(x -> x - 0.5).toArray();
+            double[] v = rng.doubles(120).map(x -> x - 0.5).toArray();
+            double w = Math.pow(0.6, q) * 10;
+            for (int i = 0; i < 150; i++) {
+                for (int j = 0; j < 120; j++) {
+                    a.add(i, j, w * u[i] * v[j]);
+                }
+            }
+        }
+        for (int i = 0; i < 150; i++) {
+            for (int j = 0; j < 120; j++) {
+                a.add(i, j, 0.01 * rng.nextGaussian());
+            }
+        }
+        ThinSvd full = ThinSvd.of(a);
+        ThinSvd top = ThinSvd.top(a, 6, null, 1, 1e-12, 500);
+        assertEquals(6, top.s().length);
+        for (int p = 0; p < 6; p++) {
+            assertEquals(full.s()[p], top.s()[p], 1e-12 * full.s()[0]);
+            double dot = 0;
+            for (int i = 0; i < 150; i++) {
+                dot += full.u().get(i, p) * top.u().get(i, p);
+            }
+            assertEquals(1.0, Math.abs(dot), 1e-8, "left vector " + p);
+        }
+    }
+
+    @Test
+    void softImputeWithTruncatedSvdsEqualsTheFullSvdVersion() {
+        Ratings r = CfTestData.lowRank(90, 80, 3, 0.3, 11);
+        SoftImpute.Options o = new SoftImpute.Options(0.004, 5, 200, 1e-12);
+        SoftImpute.Result full = SoftImpute.fit(r, o, null, false);
+        SoftImpute.Result trunc = SoftImpute.fit(r, o, null, true);
+        assertEquals(full.rank(), trunc.rank());
+        assertTrue(full.rank() >= 2 && !full.rankCapBinding(), "rank " + full.rank());
+        double scale = org.exemplar.linalg.Vectors.maxAbs(full.theta().data());
+        for (int p = 0; p < full.theta().data().length; p++) {
+            assertEquals(full.theta().data()[p], trunc.theta().data()[p], 1e-9 * scale);
+        }
+        assertEquals(full.spectralSlack(), trunc.spectralSlack(), 1e-5);
+        assertTrue(trunc.kktResidual() < 1e-8, "kkt " + trunc.kktResidual());
+    }
 }
