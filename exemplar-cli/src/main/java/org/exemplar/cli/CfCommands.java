@@ -469,7 +469,8 @@ public final class CfCommands {
                     + "pairs, and for each method removes the top-k positive (negative) training ratings, retrains with "
                     + "the same settings and seed, and records DEL+ (DEL-) = new prediction - original.",
                 "Methods: high-dim (Definition 1), fia (Cheng et al. 2019; MF only), tracincp (eq. 20-21; SGD only), random.",
-                "Writes DIR/deletion.csv, DIR/deletion.json and DIR/summary.json."})
+                "Writes DIR/deletion.csv, DIR/per_test.csv (DEL+/DEL- per test pair and k; pairs as in summary.json), "
+                + "DIR/deletion.json and DIR/summary.json."})
     public static final class DeletionCf implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -587,6 +588,8 @@ public final class CfCommands {
             try (OutputDirectory dir = new OutputDirectory(out)) {
                 Csv.write(dir.file("deletion.csv"), new String[] {"method", "auc_del_plus", "auc_del_plus_ci95",
                     "auc_del_minus", "auc_del_minus_ci95", "test_points"}, rows);
+                Csv.write(dir.file("per_test.csv"), DeletionResult.perTestHeader(),
+                        DeletionResult.perTestRows(res, java.util.stream.IntStream.range(0, testPoints).toArray()));
                 AtomicFiles.writeString(dir.file("deletion.json"), Json.write(res));
                 Map<String, Object> settings = model.settings();
                 settings.put("test_fraction", testFraction);

@@ -57,7 +57,8 @@ final class EvaluateCommand implements Runnable {
     @Command(name = "l1", mixinStandardHelpOptions = true, sortOptions = false,
             description = "AUC-DEL for L1-regularized logistic regression: high-dim representer vs L2 representer vs "
                     + "influence function (support-restricted) vs random; k_i = 0.01 i N, i = 1..5 by default. Writes "
-                    + "DIR/deletion.csv (per method and k) and DIR/summary.json (AUC-DEL with 95%% CI).")
+                    + "DIR/deletion.csv (per method and k), DIR/per_test.csv (every test point's DEL+/DEL- per k, for "
+                    + "paired comparisons) and DIR/summary.json (AUC-DEL with 95%% CI).")
     static final class DeletionL1 implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -169,6 +170,8 @@ final class EvaluateCommand implements Runnable {
             try (OutputDirectory dir = new OutputDirectory(out)) {
                 Csv.write(dir.file("deletion.csv"), new String[] {"method", "k", "del_plus", "del_plus_ci95", "del_minus",
                     "del_minus_ci95"}, rows);
+                Csv.write(dir.file("per_test.csv"), DeletionResult.perTestHeader(),
+                        DeletionResult.perTestRows(res, tests));
                 AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
                 dir.commit();
             }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.exemplar.data.Npy;
 import org.exemplar.data.SparseData;
@@ -106,7 +107,26 @@ class HdrepL1CommandTest {
         assertTrue(r.out().contains("| high-dim representer |"), r.out());
         JsonNode s = Json.mapper().readTree(out.resolve("summary.json").toFile());
         assertEquals(4, s.get("results").size());
-        assertTrue(Files.readAllLines(out.resolve("deletion.csv")).size() == 1 + 4 * 2);
+        List<String> agg = Files.readAllLines(out.resolve("deletion.csv"));
+        assertEquals(1 + 4 * 2, agg.size());
+        // per_test.csv: 4 methods x 3 test points x 2 k; its per-(method, k) means are deletion.csv's means
+        List<String> per = Files.readAllLines(out.resolve("per_test.csv"));
+        assertEquals("method,test_index,k,del_plus,del_minus", per.get(0));
+        assertEquals(1 + 4 * 3 * 2, per.size());
+        for (String line : agg.subList(1, agg.size())) {
+            String[] f = line.split(",");
+            double sumPlus = 0;
+            double sumMinus = 0;
+            for (String p : per.subList(1, per.size())) {
+                String[] g = p.split(",");
+                if (g[0].equals(f[0]) && g[2].equals(f[1])) {
+                    sumPlus += Double.parseDouble(g[3]);
+                    sumMinus += Double.parseDouble(g[4]);
+                }
+            }
+            assertEquals(Double.parseDouble(f[2]), sumPlus / 3, 1e-12, line);
+            assertEquals(Double.parseDouble(f[4]), sumMinus / 3, 1e-12, line);
+        }
 
         Path corpus = dir.resolve("corpus");
         Files.createDirectories(corpus.resolve("neg"));

@@ -127,7 +127,7 @@ public final class DeletionDiagnostics {
                 }
             }
             out.add(new DeletionResult(methods.get(mi).name(), ks.clone(), stats[0], stats[1], stats[2], stats[3],
-                    mean(auc[0]), ci95(auc[0]), mean(auc[1]), ci95(auc[1]), nt));
+                    mean(auc[0]), ci95(auc[0]), mean(auc[1]), ci95(auc[1]), nt, del[mi][0], del[mi][1]));
         }
         return out;
     }
