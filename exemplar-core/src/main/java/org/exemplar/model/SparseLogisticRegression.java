@@ -16,10 +16,11 @@ import org.exemplar.solver.TwiceDifferentiableFunction;
  * + (lambda/2) ||theta||^2 (L2); the bias b is fitted only when asked and is never penalized.
  *
  * <p>L1 solver: LIBLINEAR's newGLMNET (Java port) locates the support (skipped when a warm start is given, e.g. for
- * retraining after deletions), then an active-set Newton-CG polish minimizes the smooth restriction
- * (1/n) sum loss + lambda s^T theta_S on the support with fixed signs s, dropping coordinates that cross zero and
- * adding coordinates that violate |grad_j| &lt;= lambda, until the KKT residual is at most the tolerance; a round
- * that raises the objective is undone and reported. L2: Newton-CG on the smooth objective.
+ * retraining after deletions), then an orthant-wise projected Newton polish on working sets (non-zero weights and
+ * KKT violators; Jacobi-preconditioned CG on exact Hessian-vector products) runs until the KKT residual of the
+ * whole problem is at most the tolerance; a step that cannot lower the objective (or, at roundoff level, the KKT
+ * residual) ends the fit as not converged, with the residual in the message. L2: Newton-CG on the smooth
+ * objective.
  */
 public final class SparseLogisticRegression {
 
