@@ -471,7 +471,7 @@ public final class CfCommands {
                 "Methods: high-dim (Definition 1), fia (Cheng et al. 2019; MF only), tracincp (eq. 20-21; SGD only), random.",
                 "Writes DIR/deletion.csv, DIR/per_test.csv (DEL+/DEL- per test pair and k; pairs as in summary.json), "
                 + "DIR/deletion.json and DIR/summary.json."})
-    public static final class DeletionCf implements Callable<Integer> {
+    public static final class DeletionCf extends OutputCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -499,14 +499,6 @@ public final class CfCommands {
         @Mixin
         ModelOptions model;
 
-        @Option(names = "--progress", description = "Show progress bars even when stderr is not a terminal.")
-        boolean progress;
-
-        @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-        boolean quiet;
-
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-        Path out;
 
         @Override
         public Integer call() {

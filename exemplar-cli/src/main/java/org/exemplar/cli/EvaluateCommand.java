@@ -59,7 +59,7 @@ final class EvaluateCommand implements Runnable {
                     + "influence function (support-restricted) vs random; k_i = 0.01 i N, i = 1..5 by default. Writes "
                     + "DIR/deletion.csv (per method and k), DIR/per_test.csv (every test point's DEL+/DEL- per k, for "
                     + "paired comparisons) and DIR/summary.json (AUC-DEL with 95%% CI).")
-    static final class DeletionL1 implements Callable<Integer> {
+    static final class DeletionL1 extends OutputCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -85,14 +85,6 @@ final class EvaluateCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Seed of the test-point draw and the random baseline (default ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--progress", description = "Show a progress bar even when stderr is not a terminal.")
-        boolean progress;
-
-        @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-        boolean quiet;
-
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-        Path out;
 
         @Override
         public Integer call() {

@@ -68,7 +68,7 @@ import picocli.CommandLine.Spec;
             "Writes DIR/influence.npy (n_test x n_train, float64), DIR/self_influence.npy (n_train), "
                 + "DIR/theta.npy (linear models: c x (d+1), bias last), DIR/loo.npy (len(--loo-indices) x n_test, "
                 + "actual changes) with --loo-indices, DIR/topk.csv and DIR/summary.json."})
-final class InfluenceCommand implements Callable<Integer> {
+final class InfluenceCommand extends OutputCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -173,14 +173,6 @@ final class InfluenceCommand implements Callable<Integer> {
     @Option(names = "--allow-unconverged", description = "Write results even when training or a solver stops above its tolerance (reported); otherwise exit 3.")
     boolean allowUnconverged;
 
-    @Option(names = "--progress", description = "Show progress bars even when stderr is not a terminal.")
-    boolean progress;
-
-    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-    boolean quiet;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-    Path out;
 
     @Override
     public Integer call() {

@@ -44,7 +44,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(it is then regularized and decomposed like every other weight).",
             "Writes DIR/theta.npy (c x p), DIR/alpha.npy (n x c), DIR/values.npy (n_test x n, values for the "
                 + "class the fitted last layer predicts, or --explain-class), DIR/topk.csv and DIR/summary.json."})
-final class RpsCommand implements Callable<Integer> {
+final class RpsCommand extends OutputCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -118,14 +118,6 @@ final class RpsCommand implements Callable<Integer> {
     @Option(names = "--block-rows", defaultValue = "256", description = "Test points scored per BLAS block (default ${DEFAULT-VALUE}).")
     int blockRows;
 
-    @Option(names = "--progress", description = "Show progress bars even when stderr is not a terminal.")
-    boolean progress;
-
-    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-    boolean quiet;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-    Path out;
 
     @Override
     public Integer call() {
