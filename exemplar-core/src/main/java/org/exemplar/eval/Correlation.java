@@ -1,7 +1,5 @@
 package org.exemplar.eval;
 
-import java.util.Arrays;
-import java.util.Comparator;
 
 /** Pearson and Spearman correlation, computed in float64 with centred sums. */
 public final class Correlation {
@@ -69,11 +67,7 @@ public final class Correlation {
     /** Average ranks (1-based) with ties sharing the mean rank. */
     public static double[] ranks(double[] v) {
         int n = v.length;
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, Comparator.comparingDouble(i -> v[i]));
+        int[] idx = org.exemplar.linalg.Ranking.ascending(v, null);
         double[] r = new double[n];
         int i = 0;
         while (i < n) {

@@ -2,7 +2,6 @@ package org.exemplar.eval;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -33,19 +32,15 @@ public final class DeletionDiagnostics {
 
     /** Indices of the k largest sign * score among strictly positive sign * score, largest first. */
     static int[] topK(double[] scores, int k, double sign) {
-        Integer[] idx = new Integer[scores.length];
-        int m = 0;
-        for (int i = 0; i < scores.length; i++) {
-            if (sign * scores[i] > 0) {
-                idx[m++] = i;
-            }
+        int[] cand = java.util.stream.IntStream.range(0, scores.length).filter(i -> sign * scores[i] > 0).toArray();
+        double[] key = new double[cand.length];
+        for (int j = 0; j < cand.length; j++) {
+            key[j] = sign * scores[cand[j]];
         }
-        Integer[] cand = Arrays.copyOf(idx, m);
-        Arrays.sort(cand, Comparator.comparingDouble((Integer i) -> -sign * scores[i]).thenComparingInt(i -> i));
-        int take = Math.min(k, m);
-        int[] out = new int[take];
-        for (int j = 0; j < take; j++) {
-            out[j] = cand[j];
+        int[] order = org.exemplar.linalg.Ranking.topDescending(key, k);   // ties: lower training index first
+        int[] out = new int[order.length];
+        for (int j = 0; j < order.length; j++) {
+            out[j] = cand[order[j]];
         }
         return out;
     }

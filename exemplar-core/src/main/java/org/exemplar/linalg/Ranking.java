@@ -47,6 +47,21 @@ public final class Ranking {
         return a;
     }
 
+    /** Positions ordered by {@code score} ascending; ties by {@code tie} ascending (or position); NaN last. */
+    public static int[] ascending(double[] score, int[] tie) {
+        double[] negated = new double[score.length];
+        for (int i = 0; i < score.length; i++) {
+            negated[i] = -score[i];
+        }
+        return descending(negated, tie);
+    }
+
+    /** The first {@code k} positions of {@link #descending(double[], int[])} (all of them when k exceeds n). */
+    public static int[] topDescending(double[] score, int k) {
+        int[] order = descending(score, null);
+        return order.length <= k ? order : java.util.Arrays.copyOf(order, k);
+    }
+
     /** Whether position p must come strictly before position q. */
     private static boolean before(double[] score, int[] tie, int p, int q) {
         double sp = score[p];

@@ -2,7 +2,6 @@ package org.exemplar.ntk;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -108,8 +107,7 @@ public final class Complexity {
         for (int i = 0; i < n; i++) {
             full += y[i] * beta[i];
         }
-        Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> influence[i]).thenComparingInt(i -> i));
+        int[] order = org.exemplar.linalg.Ranking.ascending(influence, null);
         List<Group> out = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
             int from = (int) ((long) g * n / groups);

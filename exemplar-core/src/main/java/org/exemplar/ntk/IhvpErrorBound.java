@@ -1,8 +1,6 @@
 package org.exemplar.ntk;
 
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 import org.exemplar.linalg.DenseMatrix;
 
 /**
@@ -68,8 +66,7 @@ public record IhvpErrorBound(double lambda, double lambdaMin, double rateLowerBo
                 }
             }
             final int rr = row;
-            Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
-            Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -absI[i]));
+            int[] order = org.exemplar.linalg.Ranking.descending(absI, null);
             for (int j = 0; j < k; j++) {
                 int i = order[j];
                 double iv = exact.get(rr, i);

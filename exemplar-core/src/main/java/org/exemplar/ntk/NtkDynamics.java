@@ -1,6 +1,5 @@
 package org.exemplar.ntk;
 
-import java.util.Arrays;
 import org.exemplar.linalg.Blas;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.linalg.SymmetricEigen;
@@ -215,11 +214,7 @@ public final class NtkDynamics {
         }
 
         private static int[] topIndices(double[] v, int k) {
-            Integer[] idx = new Integer[v.length];
-            for (int i = 0; i < v.length; i++) {
-                idx[i] = i;
-            }
-            Arrays.sort(idx, (a, b) -> a.equals(b) ? 0 : (v[a] != v[b] ? Double.compare(v[b], v[a]) : a - b));
+            int[] idx = org.exemplar.linalg.Ranking.descending(v, null);
             int[] out = new int[k];
             for (int j = 0; j < k; j++) {
                 out[j] = idx[j];

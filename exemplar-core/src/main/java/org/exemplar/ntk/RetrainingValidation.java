@@ -2,10 +2,8 @@ package org.exemplar.ntk;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 import org.exemplar.eval.Correlation;
 import org.exemplar.linalg.DenseMatrix;
 
@@ -103,9 +101,7 @@ public final class RetrainingValidation {
                 for (int i = 0; i < n; i++) {
                     abs[i] = Math.abs(scores.exact().get(jj, i));
                 }
-                top[j] = IntStream.range(0, n).boxed()
-                        .sorted(Comparator.comparingDouble((Integer i) -> -abs[i]).thenComparingInt(i -> i))
-                        .limit(k).mapToInt(Integer::intValue).toArray();
+                top[j] = org.exemplar.linalg.Ranking.topDescending(abs, k);
             }
             // Retrain once per distinct removed point; each retraining serves every test point.
             double[][] looPred = new double[n][];

@@ -1,7 +1,5 @@
 package org.exemplar.representer;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
@@ -85,11 +83,6 @@ public interface InspectionRanking {
 
     /** Indices sorted by score, largest first (stable for ties). */
     static int[] descending(double[] score) {
-        Integer[] idx = new Integer[score.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> -score[i]));
-        return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
+        return org.exemplar.linalg.Ranking.descending(score, null);
     }
 }
