@@ -214,7 +214,7 @@ public final class CfCommands {
                 "Writes DIR/normalized_user.npy, DIR/normalized_item.npy, DIR/explanations.csv "
                     + "(test_index,user,item,train_user,train_item,kind,score; kind = user|item; sorted by score per "
                     + "test pair), DIR/summary.json; with --train also DIR/user_embeddings.npy, DIR/item_embeddings.npy."})
-    public static final class Cf implements Callable<Integer> {
+    public static final class Cf extends ResultsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -238,11 +238,6 @@ public final class CfCommands {
         @Mixin
         ModelOptions model;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-        boolean quiet;
-
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-        Path out;
 
         @Override
         public Integer call() {

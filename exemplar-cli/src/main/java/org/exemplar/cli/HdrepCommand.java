@@ -44,7 +44,7 @@ final class HdrepCommand implements Runnable {
                     + "prediction, and the L2-representer baseline -l'_i x_i^T x'.",
                 "Writes DIR/theta.npy, DIR/alpha.npy, DIR/values.npy (n_test x n_train), DIR/l2rep.npy (n_test x n_train), "
                     + "optionally DIR/influence.npy, DIR/topk.csv and DIR/summary.json."})
-    static final class L1 implements Callable<Integer> {
+    static final class L1 extends ResultsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -63,11 +63,6 @@ final class HdrepCommand implements Runnable {
         @Option(names = "--allow-unconverged", description = "Write results although the KKT residual is above the tolerance.")
         boolean allowUnconverged;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-        boolean quiet;
-
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-        Path out;
 
         @Override
         public Integer call() {
