@@ -10,47 +10,10 @@ import org.exemplar.solver.BatchSolveResult;
  * solver's notes (deduplicated).
  */
 public record SolveStats(int[] iterations, double[] residualNorms, double[] relativeResiduals, boolean[] converged,
-                         List<String> notes) {
-
-    public boolean allConverged() {
-        for (boolean c : converged) {
-            if (!c) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    public int notConvergedCount() {
-        int k = 0;
-        for (boolean c : converged) {
-            k += c ? 0 : 1;
-        }
-        return k;
-    }
-
-    public double maxRelativeResidual() {
-        double m = 0;
-        for (double r : relativeResiduals) {
-            m = Double.isNaN(r) ? Double.NaN : Math.max(m, r);
-        }
-        return m;
-    }
+                         List<String> notes) implements org.exemplar.solver.PerRightHandSide {
 
     public double maxResidualNorm() {
-        double m = 0;
-        for (double r : residualNorms) {
-            m = Double.isNaN(r) ? Double.NaN : Math.max(m, r);
-        }
-        return m;
-    }
-
-    public int maxIterations() {
-        int m = 0;
-        for (int i : iterations) {
-            m = Math.max(m, i);
-        }
-        return m;
+        return org.exemplar.solver.PerRightHandSide.max(residualNorms);
     }
 
     /** Collects batch results in order. */

@@ -16,32 +16,8 @@ import org.exemplar.linalg.DenseMatrix;
  * @param diagnostics        a human-readable note (divergence and a suggested LiSSA scale, Arnoldi eigenvalues)
  */
 public record BatchSolveResult(DenseMatrix solutions, int[] iterations, double[] residualNorms,
-                               double[] relativeResiduals, boolean[] converged, String diagnostics) {
-
-    public boolean allConverged() {
-        for (boolean c : converged) {
-            if (!c) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    public double maxRelativeResidual() {
-        double m = 0;
-        for (double r : relativeResiduals) {
-            m = Math.max(m, r);
-        }
-        return m;
-    }
-
-    public int maxIterations() {
-        int m = 0;
-        for (int i : iterations) {
-            m = Math.max(m, i);
-        }
-        return m;
-    }
+                               double[] relativeResiduals, boolean[] converged, String diagnostics)
+        implements PerRightHandSide {
 
     /** Fills residualNorms/relativeResiduals with the true residuals of {@code x} against A and the rows of b. */
     static void trueResiduals(CurvatureOperator a, DenseMatrix b, DenseMatrix x, double[] abs, double[] rel) {
