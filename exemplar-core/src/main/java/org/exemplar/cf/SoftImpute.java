@@ -90,7 +90,11 @@ public final class SoftImpute {
         return fit(r, o, excluded, Math.min(r.numUsers(), r.numItems()) > 4 * (o.maxRank() + 9));
     }
 
-    static Result fit(Ratings r, Options o, boolean[] excluded, boolean truncated) {
+    /**
+     * As {@link #fit(Ratings, Options, boolean[])} with the SVD chosen explicitly: {@code truncated} = the
+     * warm-started partial SVD, otherwise a full LAPACK SVD per iteration (for comparisons and benchmarks).
+     */
+    public static Result fit(Ratings r, Options o, boolean[] excluded, boolean truncated) {
         long t0 = System.nanoTime();
         int m = r.numUsers();
         int n = r.numItems();
