@@ -140,36 +140,25 @@ public final class NegativeSampling {
                                CfLoss loss, long seed) {
         int[] neg = java.util.stream.IntStream.range(0, d.size()).filter(t -> d.value(t) == 0).toArray();
         int take = (int) Math.round(fraction * neg.length);
-        double[] key = new double[neg.length];
-        switch (how) {
-            case HIGH_DIM -> {
-                for (int q = 0; q < neg.length; q++) {
-                    key[q] = -aggregated[neg[q]];        // lowest aggregated importance first
-                }
-            }
-            case LOSS -> {
-                for (int q = 0; q < neg.length; q++) {
-                    key[q] = loss.value(0, f.predict(d.user(neg[q]), d.item(neg[q])));   // highest loss first
-                }
-            }
-            case RANDOM -> {
-                int[] perm = Ratings.permutation(neg.length, new SplittableRandom(seed));
-                for (int q = 0; q < neg.length; q++) {
-                    key[perm[q]] = -q;                   // the permutation's order
-                }
-            }
-            default -> throw new IllegalStateException();
-        }
-        int[] ranked = org.exemplar.linalg.Ranking.descending(key, null);   // ties: lower training index first
         int[] order = new int[neg.length];
-        for (int q = 0; q < neg.length; q++) {
-            order[q] = neg[ranked[q]];
+        if (how == Selection.RANDOM) {
+            int[] perm = Ratings.permutation(neg.length, new SplittableRandom(seed));
+            for (int q = 0; q < neg.length; q++) {
+                order[q] = neg[perm[q]];
+            }
+        } else {
+            double[] key = new double[neg.length];
+            for (int q = 0; q < neg.length; q++) {
+                key[q] = how == Selection.HIGH_DIM
+                        ? -aggregated[neg[q]]                                            // lowest importance first
+                        : loss.value(0, f.predict(d.user(neg[q]), d.item(neg[q])));  // highest loss first
+            }
+            int[] ranked = org.exemplar.linalg.Ranking.descending(key, null);   // ties: lower training index first
+            for (int q = 0; q < neg.length; q++) {
+                order[q] = neg[ranked[q]];
+            }
         }
-        int[] out = new int[take];
-        for (int p = 0; p < take; p++) {
-            out[p] = order[p];
-        }
-        return out;
+        return Arrays.copyOf(order, take);
     }
 
     /**
