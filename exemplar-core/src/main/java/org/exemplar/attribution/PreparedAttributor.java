@@ -22,8 +22,10 @@ import org.exemplar.linalg.DenseMatrix;
  * @param <Q> the test-set type (dense rows, sparse rows, user-item pairs)
  */
 public abstract class PreparedAttributor<Q extends TestSet<Q>> {
-    /** Default number of test points per streamed block. */
+    /** Most test points per streamed block. */
     public static final int DEFAULT_BLOCK_ROWS = 64;
+    /** Scores held per block at most when the block size is chosen automatically (8M doubles = 64 MB). */
+    public static final long BLOCK_BUDGET = 8L << 20;
 
     private final String name;
     private final String key;
@@ -138,10 +140,18 @@ public abstract class PreparedAttributor<Q extends TestSet<Q>> {
         return d;
     }
 
+    /**
+     * The block size the convenience methods use: {@link #DEFAULT_BLOCK_ROWS} test points, fewer when a block
+     * would hold more than {@link #BLOCK_BUDGET} scores (a 1M-point training set gets blocks of 8 test points).
+     */
+    public final int defaultBlockRows() {
+        return (int) Math.max(1, Math.min(DEFAULT_BLOCK_ROWS, BLOCK_BUDGET / Math.max(1, trainSize())));
+    }
+
     /** The whole score matrix (n_test x n_train) with convention, diagnostics and provenance. */
     public final Attribution attribute(Q test) {
         DenseMatrix out = new DenseMatrix(test.size(), trainSize());
-        TrustDiagnostics d = score(test, DEFAULT_BLOCK_ROWS, (first, block) ->
+        TrustDiagnostics d = score(test, defaultBlockRows(), (first, block) ->
                 System.arraycopy(block.data(), 0, out.data(), first * out.cols(), block.data().length));
         return new Attribution(out, convention(), d, provenance);
     }
@@ -149,7 +159,7 @@ public abstract class PreparedAttributor<Q extends TestSet<Q>> {
     /** Top-k supporting and opposing training points of every test point, streamed (never the full matrix). */
     public final Ranking topK(Q test, int k) {
         TopKSink sink = new TopKSink(k);
-        TrustDiagnostics d = score(test, DEFAULT_BLOCK_ROWS, sink);
+        TrustDiagnostics d = score(test, defaultBlockRows(), sink);
         return new Ranking(sink.result(), convention(), d, provenance);
     }
 

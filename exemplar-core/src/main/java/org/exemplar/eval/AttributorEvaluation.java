@@ -116,7 +116,7 @@ public final class AttributorEvaluation {
                 throw new IllegalArgumentException("removed index " + removed[r] + " outside [0, " + a.trainSize() + ")");
             }
         }
-        a.score(test, PreparedAttributor.DEFAULT_BLOCK_ROWS, (first, block) -> {
+        a.score(test, a.defaultBlockRows(), (first, block) -> {
             for (int t = 0; t < block.rows(); t++) {
                 for (int r = 0; r < removed.length; r++) {
                     predicted.set(r, first + t, block.get(t, removed[r]));
