@@ -25,20 +25,32 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
     /** The method name. */
     public static final String METHOD = "rps-l2";
 
+    /** Which class's logit a test point's scores explain. */
+    public enum ExplainedClass {
+        /** The class the fitted last layer predicts (default; needs no test labels). */
+        PREDICTED,
+        /** The test point's label (the test set must carry labels), e.g. to see what supports a wrong label. */
+        LABEL
+    }
+
     private final RepresenterPoints points;
     private final DenseMatrix targets;
+    private final ExplainedClass explained;
 
     private RepresenterAttributor(String name, Map<String, Object> settings, String sha, TrustDiagnostics d,
-                                  RepresenterPoints points, DenseMatrix targets) {
+                                  RepresenterPoints points, DenseMatrix targets, ExplainedClass explained) {
         super(METHOD, name, settings, sha, null, d);
         this.points = points;
         this.targets = targets;
+        this.explained = explained;
     }
 
-    private RepresenterAttributor(Artifact.Reader r, RepresenterPoints points, DenseMatrix targets) {
+    private RepresenterAttributor(Artifact.Reader r, RepresenterPoints points, DenseMatrix targets,
+                                  ExplainedClass explained) {
         super(r);
         this.points = points;
         this.targets = targets;
+        this.explained = explained;
     }
 
     /** The wrapped representer points (alpha, Theta). */
@@ -48,7 +60,8 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
 
     @Override
     public Convention convention() {
-        return new Convention(METHOD, "Phi_c(x_t), the logit of the predicted class c (one sigmoid output: "
+        String which = explained == ExplainedClass.PREDICTED ? "predicted class c" : "labelled class c";
+        return new Convention(METHOD, "Phi_c(x_t), the logit of the " + which + " (one sigmoid output: "
                 + "+Phi for class 1, -Phi for class 0)",
                 "representer value alpha_ic f_i^T f_t (Yeh et al. 2018, Thm 3.1)", 1.0,
                 "logit units; a test point's scores sum to its explained logit");
@@ -62,7 +75,15 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
     @Override
     protected RawBlock rawScores(Examples block) {
         DenseMatrix f = block.features();
-        int[] cls = points.predictedClasses(f);
+        int[] cls;
+        if (explained == ExplainedClass.PREDICTED) {
+            cls = points.predictedClasses(f);
+        } else {
+            if (block.labels() == null) {
+                throw new IllegalArgumentException("this attributor explains the labelled class: give test labels");
+            }
+            cls = block.labels();
+        }
         DenseMatrix values = points.values(f, cls);
         DenseMatrix phi = points.outputs(f);
         int c = phi.cols();
@@ -82,7 +103,8 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
     @Override
     protected void writeState(Artifact.Writer w) {
         w.put("train_features", points.trainFeatures()).put("train_targets", targets).put("theta", points.theta())
-                .state("loss", points.loss().name()).state("lambda", points.lambda());
+                .state("loss", points.loss().name()).state("lambda", points.lambda())
+                .state("explained", explained.name());
     }
 
     /** Reloads a saved artifact: alpha is recomputed from the saved Theta (one gradient, no fit). */
@@ -91,7 +113,7 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
         DenseMatrix t = r.matrix("train_targets");
         RepresenterPoints p = RepresenterPoints.of(f, t, Loss.named(r.string("loss")), r.number("lambda"),
                 r.matrix("theta"));
-        return new RepresenterAttributor(r, p, t);
+        return new RepresenterAttributor(r, p, t, ExplainedClass.valueOf(r.string("explained")));
     }
 
     /** Options of the last-layer fit; {@link #prepare} fits and returns the artifact. */
@@ -101,6 +123,9 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
         private double tolerance = 1e-10;
         private int maxIterations = 5000;
         private String name;
+        private DenseMatrix teacherLogits;
+        private DenseMatrix start;
+        private ExplainedClass explainedClass = ExplainedClass.PREDICTED;
 
         Builder() {
         }
@@ -131,6 +156,27 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
             return this;
         }
 
+        /**
+         * Fit against a trained network's logits on the training points (eq. 4: targets that make these logits
+         * the unregularized optimum) instead of the labels; the training examples then need no labels.
+         */
+        public Builder teacherLogits(DenseMatrix trainLogits) {
+            this.teacherLogits = java.util.Objects.requireNonNull(trainLogits, "teacher logits");
+            return this;
+        }
+
+        /** Start the fit from the network's last layer (c x p, bias last if the features carry a ones column). */
+        public Builder startFrom(DenseMatrix lastLayer) {
+            this.start = java.util.Objects.requireNonNull(lastLayer, "last layer");
+            return this;
+        }
+
+        /** Which class's logit to explain (default: the predicted class). */
+        public Builder explain(ExplainedClass c) {
+            this.explainedClass = java.util.Objects.requireNonNull(c, "explained class");
+            return this;
+        }
+
         /** The artifact's name (default: method and key prefix). */
         public Builder name(String n) {
             this.name = n;
@@ -143,11 +189,18 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
          * @param train last-layer features with class labels
          */
         public RepresenterAttributor prepare(Examples train) {
-            int classes = train.classes();
-            int outputs = loss.outputsForClasses(classes);
-            DenseMatrix targets = train.lossTargets(loss, outputs);
+            DenseMatrix targets;
+            if (teacherLogits != null) {
+                if (teacherLogits.rows() != train.size()) {
+                    throw new IllegalArgumentException("teacher logits have " + teacherLogits.rows()
+                            + " rows for " + train.size() + " training points");
+                }
+                targets = loss.targetsFromLogits(teacherLogits);
+            } else {
+                targets = train.lossTargets(loss, loss.outputsForClasses(train.classes()));
+            }
             LastLayerFit fit = new LastLayerFitter(new FitOptions(lambda, tolerance, maxIterations, true))
-                    .fit(train.features(), targets, loss, null, null);
+                    .fit(train.features(), targets, loss, start, null);
             RepresenterPoints p = RepresenterPoints.of(train.features(), targets, loss, lambda, fit.theta());
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("loss", loss.name());
@@ -155,9 +208,17 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
             s.put("objective", "(1/n) sum_i L(y_i, Theta f_i) + lambda ||Theta||_F^2, features as given");
             s.put("tolerance", tolerance);
             s.put("maxIterations", maxIterations);
+            s.put("targets", teacherLogits == null ? "labels (eq. 3)" : "teacher logits (eq. 4), sha256:"
+                    + new Artifact.Digest().add(teacherLogits).hex());
+            if (start != null) {
+                s.put("start", "given last layer, sha256:" + new Artifact.Digest().add(start).hex());
+            }
+            s.put("explained", explainedClass.name());
             TrustDiagnostics d = TrustDiagnostics.ofFit(p.identityResidual(), fit.converged(),
                     fit.converged() ? null : "last-layer fit did not converge: " + fit.message());
-            return new RepresenterAttributor(name, s, train.sha256(), d, p, targets);
+            String sha = teacherLogits == null ? train.sha256()
+                    : new Artifact.Digest().add(train.features()).add(teacherLogits).hex();
+            return new RepresenterAttributor(name, s, sha, d, p, targets, explainedClass);
         }
     }
 }
