@@ -15,6 +15,9 @@ import org.exemplar.linalg.DenseMatrix;
  * convention of the package ({@link Convention#SIGN}); the method's raw quantity is
  * {@code score / convention().rawFactor()}.
  *
+ * <p>Scoring does not change the artifact: one instance may score from several threads at once (the contract
+ * suite scores from four threads and requires the sequential result bit for bit).
+ *
  * <p>Adding a method: subclass, implement {@link #rawScores} for one block of test points (the method's own
  * quantity and the block's diagnostics), {@link #convention}, {@link #writeState} and a static {@code load}
  * registered in {@link Attributors#load}; the contract test suite then applies unchanged.

@@ -178,6 +178,23 @@ abstract class AttributorContractTest<Q extends TestSet<Q>> {
     }
 
     @Test
+    void concurrentScoringEqualsSequentialScoring() throws Exception {
+        // an explanation server scores one artifact from many threads: results must not depend on that
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Attribution>> fs = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                fs.add(pool.submit(() -> prepared.attribute(testSet())));
+            }
+            for (var f : fs) {
+                assertArrayEquals(full.scores().data(), f.get().scores().data(), 0.0);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void saveLoadGivesIdenticalScores(@TempDir Path dir) {
         Path a = dir.resolve("artifact");
         prepared.save(a);
