@@ -366,9 +366,12 @@ final class PbrfCommand implements Callable<Integer> {
 
     private static List<Object> solverSummaries(PbrfResult r) {
         List<Object> out = new ArrayList<>();
-        for (InfluenceEstimate est : r.influence()) {
+        double[] solverGaps = org.exemplar.response.PbrfResult.columnMeans(r.solverGaps());
+        for (int s = 0; s < r.influence().size(); s++) {
+            InfluenceEstimate est = r.influence().get(s);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", est.solver());
+            m.put("mean_solver_gap", solverGaps[s]);
             m.put("settings", est.solverSettings());
             m.put("max_relative_residual", max(est.solves().relativeResiduals()));
             m.put("max_iterations", maxInt(est.solves().iterations()));

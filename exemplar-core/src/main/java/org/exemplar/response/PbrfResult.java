@@ -54,6 +54,11 @@ public record PbrfResult(List<int[]> removals, OptimizerRun base, Map<ResponseKi
         return null;
     }
 
+    /** Column means of a (removals x k) table such as {@link #solverGaps()}. */
+    public static double[] columnMeans(DenseMatrix m) {
+        return columnStat(m, false);
+    }
+
     static double[] columnStat(DenseMatrix m, boolean sd) {
         int n = m.rows();
         double[] mean = new double[m.cols()];
