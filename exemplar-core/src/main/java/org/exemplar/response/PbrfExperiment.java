@@ -94,6 +94,7 @@ public final class PbrfExperiment {
         for (int r = 0; r < pCount; r++) {
             int[] removed = removals.get(r);
             Map<ResponseKind, DenseMatrix> outputs = new EnumMap<>(ResponseKind.class);
+            OptimizerRun warm = null;
             for (int ki = 0; ki < kinds.length; ki++) {
                 ResponseKind k = kinds[ki];
                 int epochs = k == ResponseKind.COLD_START
@@ -101,7 +102,11 @@ public final class PbrfExperiment {
                         : settings.response().responseEpochs();
                 lis.task(String.format("point %d of %d, response %d of %d: %s", r + 1, pCount, ki + 1, kinds.length,
                         k.externalName()), epochs);
-                OptimizerRun run = rf.respond(removed, k, lis);
+                // two-stage reuses this point's warm-start run (its first stage)
+                OptimizerRun run = k == ResponseKind.TWO_STAGE ? rf.twoStage(warm, lis) : rf.respond(removed, k, lis);
+                if (k == ResponseKind.WARM_START) {
+                    warm = run;
+                }
                 double[] theta = run.theta();
                 double[] d = changes.get(k).data();
                 for (int j = 0; j < params; j++) {

@@ -158,7 +158,14 @@ public final class ResponseFunctions {
     }
 
     private OptimizerRun twoStage(int[] removed, double epsilon, ResponseListener listener) {
-        OptimizerRun without = respond(removed, epsilon, ResponseKind.WARM_START, listener);
+        return twoStage(respond(removed, epsilon, ResponseKind.WARM_START, listener), listener);
+    }
+
+    /**
+     * Two-stage leave-one-out from an already computed warm-start response without the points:
+     * theta^s + (that run's theta) - (the all-data warm-start run's theta).
+     */
+    public OptimizerRun twoStage(OptimizerRun without, ResponseListener listener) {
         OptimizerRun all = warmAllData(listener);
         double[] theta = new double[thetaS.length];
         for (int k = 0; k < theta.length; k++) {

@@ -9,7 +9,7 @@ public interface ResponseListener {
     default void task(String description, int units) {
     }
 
-    /** Epoch {@code epoch} (from 1) of the current task finished with the given mean mini-batch gradient norm. */
+    /** Epoch {@code epoch} (from 1) of {@code epochs} of the current task finished (L-BFGS: iteration of the cap). */
     default void epoch(int epoch, int epochs) {
     }
 
