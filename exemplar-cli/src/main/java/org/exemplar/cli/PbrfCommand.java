@@ -64,7 +64,7 @@ final class PbrfCommand implements Callable<Integer> {
         }
         PbrfInputs.Problem p = in.load(log);
         PbrfResult r;
-        try (BarListener bars = new BarListener(Progress.defaultEnabled(in.progress, in.quiet))) {
+        try (BarListener bars = new BarListener(Progress.defaultEnabled(in.progress, in.quiet), in.quiet ? null : log)) {
             r = PbrfExperiment.run(p.initial(), p.train(), p.testX(), p.testT(), p.settings(), bars);
         }
         List<String> problems = convergenceProblems(r);
@@ -169,7 +169,7 @@ final class PbrfCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("an epochs sweep needs --optimizer sgd");
             }
             List<SweepRow> rows;
-            try (BarListener bars = new BarListener(Progress.defaultEnabled(in.progress, in.quiet))) {
+            try (BarListener bars = new BarListener(Progress.defaultEnabled(in.progress, in.quiet), in.quiet ? null : log)) {
                 rows = PbrfSweep.run(p.architecture(), p.hidden(), p.train(), p.testX(), p.testT(), p.settings(), param,
                         values, bars);
             }
@@ -219,16 +219,26 @@ final class PbrfCommand implements Callable<Integer> {
     /** Progress bars: one per task (base training, point i of P response k of 6, influence), stepping by epoch. */
     static final class BarListener implements ResponseListener, AutoCloseable {
         private final boolean enabled;
+        private final PrintWriter lines;
+        private final long start = System.nanoTime();
         private Progress bar;
 
-        BarListener(boolean enabled) {
+        /** Bars when enabled; otherwise, unless {@code lines} is null, one stderr line per point / setting. */
+        BarListener(boolean enabled, PrintWriter lines) {
             this.enabled = enabled;
+            this.lines = enabled ? null : lines;
         }
 
         @Override
         public void task(String description, int units) {
             close();
             bar = Progress.start(enabled, description, Math.max(units, 1), "epochs");
+            if (lines != null && (description.contains("response 1 of") || description.startsWith("sweep")
+                    || description.startsWith("influence") || description.startsWith("base"))) {
+                lines.printf("[%.0f s] %s%n", (System.nanoTime() - start) * 1e-9,
+                        description.replaceAll(", response 1 of .*", ""));
+                lines.flush();
+            }
         }
 
         @Override
