@@ -8,6 +8,7 @@ Usage: python3 scripts/pbrf_data.py DATA_DIR OUT_DIR
                                     and targets standardized by the training statistics (App. E.3)
   OUT_DIR/mnist/{x,y,xt,yt}.npy     the first 6000 digits of train10k (10 % of MNIST's 60k) and the first
                                     1000 test digits, pixels / 255
+  OUT_DIR/fashion/{x,y,xt,yt}.npy   the same for Fashion-MNIST (first 6000 of 60k training, 1000 test)
 Needs numpy only. The split seed is 0.
 """
 import gzip
@@ -63,4 +64,10 @@ yi = idx(os.path.join(m, 'train10k-labels-idx1-ubyte.gz'))[:6000].astype(np.int6
 xti = idx(os.path.join(m, 't10k-images-idx3-ubyte.gz'))[:1000].reshape(1000, -1) / 255.0
 yti = idx(os.path.join(m, 't10k-labels-idx1-ubyte.gz'))[:1000].astype(np.int64)
 save(os.path.join(dst, 'mnist'), x=xi, y=yi, xt=xti, yt=yti)
+f = os.path.join(src, 'fashion-mnist')
+xf = idx(os.path.join(f, 'train-images-idx3-ubyte.gz'))[:6000].reshape(6000, -1) / 255.0
+yf = idx(os.path.join(f, 'train-labels-idx1-ubyte.gz'))[:6000].astype(np.int64)
+xtf = idx(os.path.join(f, 't10k-images-idx3-ubyte.gz'))[:1000].reshape(1000, -1) / 255.0
+ytf = idx(os.path.join(f, 't10k-labels-idx1-ubyte.gz'))[:1000].astype(np.int64)
+save(os.path.join(dst, 'fashion'), x=xf, y=yf, xt=xtf, yt=ytf)
 print('wrote', dst)

@@ -315,6 +315,9 @@ final class PbrfCommand implements Callable<Integer> {
         for (int s = 0; s < r.influence().size(); s++) {
             arrays.put("predicted_test_loss_change_" + r.influence().get(s).solver(),
                     NpyArray.of(r.predictedTestLossChanges().get(s)));
+            int c = p.initial().outputWidth();
+            arrays.put("predicted_test_output_change_" + r.influence().get(s).solver(), NpyArray.of(new long[] {
+                r.removals().size(), p.testX().rows(), c}, r.predictedTestOutputChanges().get(s).data()));
         }
         int m = r.removals().get(0).length;
         int[] removed = new int[r.removals().size() * m];

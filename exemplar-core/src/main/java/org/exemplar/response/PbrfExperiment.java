@@ -64,6 +64,7 @@ public final class PbrfExperiment {
 
         List<InfluenceEstimate> influence = new ArrayList<>();
         List<double[]> predicted = new ArrayList<>();
+        List<DenseMatrix> predictedOutputs = new ArrayList<>();
         for (SolverChoice sc : settings.solvers()) {
             lis.task("influence (" + sc.kind().externalName() + ")", 0);
             InfluenceEstimate est = GaussNewtonInfluence.estimate(atS, data, settings.response().damping(), sc,
@@ -74,6 +75,11 @@ public final class PbrfExperiment {
                 pred[r] = dot(testGradient, est.parameterChanges(), r);
             }
             predicted.add(pred);
+            DenseMatrix outs = new DenseMatrix(pCount, testX.rows() * initial.outputWidth());
+            for (int r = 0; r < pCount; r++) {
+                outs.setRow(r, atS.parameterJvp(testX, est.parameterChanges().row(r)).data());
+            }
+            predictedOutputs.add(outs);
         }
 
         ResponseKind[] kinds = ResponseKind.values();
@@ -147,7 +153,7 @@ public final class PbrfExperiment {
             }
         }
         return new PbrfResult(removals, rf.baseRun(), changes, gradNorms, secs, testChanges, influence, predicted,
-                gaps, solverGaps, corr, baseTestLoss, (System.nanoTime() - t0) * 1e-9);
+                predictedOutputs, gaps, solverGaps, corr, baseTestLoss, (System.nanoTime() - t0) * 1e-9);
     }
 
     /**

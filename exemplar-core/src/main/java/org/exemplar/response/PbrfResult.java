@@ -16,6 +16,8 @@ import org.exemplar.linalg.DenseMatrix;
  * @param testLossChanges           per response: L_test(theta_response) - L_test(theta^s) (P)
  * @param influence                 per solver: the influence estimates
  * @param predictedTestLossChanges  per solver (same order): grad L_test(theta^s)^T delta_theta_influence (P)
+ * @param predictedTestOutputChanges per solver: (P x n_test*c) the first-order output change J_test delta_theta
+ *                                  on every test input (row-major over test points, then outputs)
  * @param gaps                      (P x 5) warm-start, proximity, non-convergence, linearization, solver gaps, each
  *                                  mean_i ||f(theta_a, x_i) - f(theta_b, x_i)||_2 over training inputs; the solver
  *                                  gap against the first solver
@@ -27,7 +29,8 @@ import org.exemplar.linalg.DenseMatrix;
 public record PbrfResult(List<int[]> removals, OptimizerRun base, Map<ResponseKind, DenseMatrix> parameterChanges,
                          Map<ResponseKind, double[]> finalGradientNorms, Map<ResponseKind, double[]> seconds,
                          Map<ResponseKind, double[]> testLossChanges, List<InfluenceEstimate> influence,
-                         List<double[]> predictedTestLossChanges, DenseMatrix gaps, DenseMatrix solverGaps,
+                         List<double[]> predictedTestLossChanges, List<DenseMatrix> predictedTestOutputChanges,
+                         DenseMatrix gaps, DenseMatrix solverGaps,
                          List<CorrelationRow> correlations, double baseTestLoss, double secondsTotal) {
 
     /** Column names of {@link #gaps()} (Table 5's order). */

@@ -33,6 +33,7 @@ class PbrfExperimentTest {
         Mlp atS = ResponseTestData.linear(3, 1);
         atS.setParameters(r.base().theta());
         DenseMatrix fs = atS.logits(data.features());
+        Mlp atSCopy = atS.copy();
         double typical = 0;
         for (int p = 0; p < r.removals().size(); p++) {
             double[] theta = r.base().theta().clone();
@@ -54,6 +55,26 @@ class PbrfExperimentTest {
             assertTrue(r.correlation("exact", k).pearson() > 0.99, k + ": " + r.correlation("exact", k));
         }
         assertTrue(r.correlation("cg", ResponseKind.PBRF).pearson() > 0.99);
+        // predicted output changes: for a model linear in theta, J delta equals f(theta^s + delta) - f(theta^s)
+        // exactly (1e-12 for rounding); the predicted test-loss change is the chain rule through them
+        DenseMatrix ft = atSCopy.logits(testX);
+        for (int p = 0; p < r.removals().size(); p++) {
+            double[] delta = r.influence().get(0).parameterChanges().row(p);
+            double[] theta = r.base().theta().clone();
+            org.exemplar.linalg.Vectors.axpy(1.0, delta, theta);
+            atS.setParameters(theta);
+            double[] moved = org.exemplar.linalg.Vectors.subtract(atS.logits(testX).data(), ft.data());
+            double[] pred = r.predictedTestOutputChanges().get(0).row(p);
+            assertTrue(org.exemplar.linalg.Vectors.norm2(org.exemplar.linalg.Vectors.subtract(moved, pred))
+                    <= 1e-12 * Math.max(1e-6, org.exemplar.linalg.Vectors.norm2(moved)), "point " + p);
+            double chain = 0;
+            double[] g = new double[1];
+            for (int t = 0; t < testX.rows(); t++) {
+                data.loss().valueAndGradient(ft.data(), t, testT.data(), t, g, 0, 1);
+                chain += g[0] * pred[t] / testX.rows();
+            }
+            assertEquals(chain, r.predictedTestLossChanges().get(0)[p], 1e-12 * Math.max(1e-9, Math.abs(chain)));
+        }
         for (double g : r.finalGradientNorms().get(ResponseKind.PBRF)) {
             assertTrue(g <= 1e-11, "PBRF gradient norm " + g);
         }
