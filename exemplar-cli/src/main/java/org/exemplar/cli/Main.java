@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code exemplar} command-line tool: a thin shell over the library API. */
 @Command(name = "exemplar", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Explain a model's predictions through its training data.",
-        subcommands = {RpsCommand.class, DemoCommand.class, MlpCommand.class, InfluenceCommand.class,
+        subcommands = {RpsCommand.class, DemoCommand.class, MlpCommand.class, InfluenceCommand.class, PbrfCommand.class,
                 HdrepCommand.class, TextCommand.class, EvaluateCommand.class, NtkCommand.class, ConvertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
