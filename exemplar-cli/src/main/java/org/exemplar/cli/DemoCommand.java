@@ -82,6 +82,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--debug-repeats", defaultValue = "5", description = "Random label-flip repeats of the debugging experiment (default ${DEFAULT-VALUE}, as the paper's 5 splits).")
     int debugRepeats;
 
+    @Option(names = "--debug-lambda", defaultValue = "0.01", description = "lambda of eq. 3 in the debugging experiment (default ${DEFAULT-VALUE}, the paper's weight decay).")
+    double debugLambda;
+
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
     boolean quiet;
 
@@ -193,12 +196,12 @@ final class DemoCommand implements Callable<Integer> {
         BinaryTask task = BinaryTask.of(data, 4, 9);
         DatasetDebugging.Result debug = DatasetDebugging.run(task.train(), task.trainLabels(), task.test(),
                 task.testLabels(), DEBUG_ORDERINGS,
-                new DatasetDebugging.Settings(0.4, 0.01, DEBUG_FRACTIONS, debugRepeats, seed, 1e-8));
+                new DatasetDebugging.Settings(0.4, debugLambda, DEBUG_FRACTIONS, debugRepeats, seed, 1e-8));
         say("debugging (4 vs 9, %d training digits, 40%% flipped, %d repeats): clean accuracy %.3f, corrupted %.3f, "
                 + "%.1f s", task.trainLabels().length, debugRepeats, debug.cleanAccuracy(), debug.corruptedAccuracy(),
                 (System.nanoTime() - tDebug) / 1e9);
         DatasetDebugging.SubsetFixes subsets = DatasetDebugging.fixSubsets(task.train(), task.trainLabels(), task.test(),
-                task.testLabels(), new DatasetDebugging.Settings(0.4, 0.01, SUBSET_FRACTIONS, debugRepeats, seed, 1e-8));
+                task.testLabels(), new DatasetDebugging.Settings(0.4, debugLambda, SUBSET_FRACTIONS, debugRepeats, seed, 1e-8));
         List<DatasetDebugging.PairedDifference> diffs = new ArrayList<>();
         for (InspectionRanking o : DEBUG_ORDERINGS) {
             if (o != InspectionRanking.RANDOM) {
@@ -214,8 +217,9 @@ final class DemoCommand implements Callable<Integer> {
         settings.put("training", topt.toString());
         settings.put("lambda", lambda);
         settings.put("representer_objective", "eq4-teacher-logits, softmax loss, features = last hidden layer + ones column");
-        settings.put("debugging", "digits 4 vs 9, logistic regression on pixels + ones, lambda 0.01, 40% flipped, "
-                + debugRepeats + " repeats");
+        settings.put("debugging", "digits 4 vs 9, logistic regression on pixels + ones, lambda " + debugLambda
+                + ", 40% flipped, " + debugRepeats + " repeats; orders representer |alpha|, influence (self), "
+                + "training loss, random");
         Provenance prov = new Provenance("demo", settings, data.sha256(), seed, Provenance.currentLibraryVersion(),
                 System.getProperty("java.version"), Blas.backend().description(), java.time.Instant.now());
         Map<String, Object> summary = new LinkedHashMap<>();
