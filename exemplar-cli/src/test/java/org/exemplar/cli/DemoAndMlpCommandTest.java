@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.exemplar.data.Idx;
 import org.exemplar.data.Npy;
@@ -45,6 +46,22 @@ class DemoAndMlpCommandTest {
         int last = rep.get("foundMean").size() - 1;
         assertEquals(1.0, rep.get("foundMean").get(last).asDouble());
         assertEquals(s.get("debug_clean_accuracy").asDouble(), rep.get("accuracyMean").get(last).asDouble(), 1e-12);
+        // Fig. 2's four orders, the representer and loss orders identical (|alpha_i| is monotone in the loss)
+        List<String> names = new java.util.ArrayList<>();
+        s.get("debug_curves").forEach(c -> names.add(c.get("ordering").asText()));
+        assertEquals(List.of("representer |alpha|", "influence (self)", "training loss", "random"), names);
+        assertEquals(s.get("debug_curves").get(0).get("accuracyMean"), s.get("debug_curves").get(2).get("accuracyMean"));
+        assertEquals(3, s.get("debug_accuracy_minus_random").size());
+        // every repeat's values, one row per ordering x fraction x repeat
+        List<String> runs = Files.readAllLines(out.resolve("debugging_runs.csv"));
+        assertTrue(runs.get(0).startsWith("ordering,fraction_inspected,repeat,found,test_accuracy,"), runs.get(0));
+        assertEquals(1 + 4 * DemoCommand.DEBUG_FRACTIONS.length, runs.size());
+        // the report says that one curve hides another, and its captions are readable (>= 13 px)
+        assertTrue(html.contains("lies exactly on the representer curve"), "hidden curve explained");
+        assertTrue(html.contains("figcaption{font-size:14px") && html.contains(".cell{text-align:center;font-size:13px}"));
+        assertTrue(!html.contains("font-size:11px") && !html.contains("font-size:12px"));
+        assertTrue(s.get("same_label_inhibitory").get("count").asInt() == 0
+                || html.contains("Why some inhibitory digits share the explained class's label"));
     }
 
     @Test

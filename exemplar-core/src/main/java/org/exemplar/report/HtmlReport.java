@@ -68,9 +68,9 @@ public final class HtmlReport {
                 + "</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}"
                 + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
                 + "text-align:right}th{background:#f3f3f3}figure{display:inline-block;margin:6px;text-align:center}"
-                + "figcaption{font-size:12px}.row{display:flex;flex-wrap:wrap;align-items:flex-start;gap:4px;"
-                + "margin:6px 0}.cell{text-align:center;font-size:11px}.exc{border:2px solid #2a7}"
-                + ".inh{border:2px solid #c33}.test{border:2px solid #333}img{image-rendering:pixelated}"
+                + "figcaption{font-size:14px;max-width:560px;margin:0 auto;text-align:left}.row{display:flex;flex-wrap:wrap;align-items:flex-start;gap:4px;"
+                + "margin:6px 0}.cell{text-align:center;font-size:13px}.caption{font-size:14px}.exc{border:2px solid #2a7}"
+                + ".inh{border:2px solid #c33}.test{border:2px solid #333}img{image-rendering:pixelated}pre{white-space:pre-wrap}"
                 + "</style></head><body>\n<h1>" + escape(title) + "</h1>\n" + body + "</body></html>\n";
     }
 }
