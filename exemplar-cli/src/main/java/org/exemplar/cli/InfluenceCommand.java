@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -69,6 +70,8 @@ import picocli.CommandLine.Spec;
                 + "DIR/theta.npy (linear models: c x (d+1), bias last), DIR/loo.npy (len(--loo-indices) x n_test, "
                 + "actual changes) with --loo-indices, DIR/topk.csv and DIR/summary.json."})
 final class InfluenceCommand extends OutputCommand implements Callable<Integer> {
+    /** Relative gradient norm above which an MLP is reported as not at a stationary point. */
+    static final double STATIONARY_WARNING = 1e-3;
 
     @Spec
     CommandSpec spec;
@@ -126,6 +129,10 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
 
     @Option(names = "--lissa-batch-size", defaultValue = "128", description = "LiSSA mini-batch size (default ${DEFAULT-VALUE}).")
     int lissaBatchSize;
+
+    @Option(names = "--lissa-tolerance", defaultValue = "1e-2", description = "LiSSA: a solve converges only when its true "
+            + "relative residual ||A x - b|| / ||b|| is at most this (default ${DEFAULT-VALUE}).")
+    double lissaTolerance;
 
     @Option(names = "--arnoldi-iterations", defaultValue = "100", description = "Arnoldi Krylov dimension (default ${DEFAULT-VALUE}).")
     int arnoldiIterations;
@@ -202,6 +209,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
 
         DenseMatrix x = Validation.requireFinite(Npy.read(trainFeatures).toMatrix(), trainFeatures, "training features");
         DenseMatrix xt = Validation.requireFinite(Npy.read(testFeatures).toMatrix(), testFeatures, "test features");
+        if (x.rows() == 0) {
+            throw new DataException(trainFeatures, "has 0 rows; at least one training point is needed");
+        }
         if (xt.cols() != x.cols()) {
             throw new DataException(testFeatures, "has " + xt.cols() + " columns but " + trainFeatures + " has " + x.cols());
         }
@@ -276,6 +286,15 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             gradientScale = Math.max(1.0, org.exemplar.linalg.Vectors.norm2(g0));
         }
         double gradNorm = org.exemplar.linalg.Vectors.norm2(trained.gradient(x, train.targets, loss, l2));
+        double relGradNorm = gradNorm / gradientScale;
+        if (mlp != null && relGradNorm > STATIONARY_WARNING) {
+            // said up front (issue 15, item 5): the derivation assumes an optimum, and CG on an indefinite Hessian
+            // can run for minutes before failing
+            log.printf(Locale.ROOT, "warning: %s is not at a stationary point of J (relative gradient norm %.3g > %.0e): "
+                    + "influence functions assume one%s%n", mlpPath, relGradNorm, STATIONARY_WARNING,
+                    curvature == Curvature.HESSIAN ? "; the full Hessian there may be indefinite, so an iterative solver "
+                    + "may not converge: --hessian gauss-newton (positive semi-definite) is the usual remedy" : "");
+        }
 
         // ---- solver
         InverseHessianSolver solver;
@@ -297,10 +316,24 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                     sigma = 1.5 * mu;
                     autoScale = sigma;
                 }
-                solver = new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed));
+                solver = new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed,
+                        lissaTolerance));
             }
             case "arnoldi" -> solver = new Arnoldi(new ArnoldiOptions(arnoldiIterations, arnoldiTopK, seed));
             default -> throw new IllegalArgumentException("--solver must be exact, cg, lissa or arnoldi, got " + solverName);
+        }
+        FailFastSolver failFast = null;
+        if (!allowUnconverged) {
+            String advice = switch (solverName) {
+                case "cg" -> "Raise --cg-max-iterations or --damping";
+                case "lissa" -> "Raise --lissa-depth, --lissa-repeats or --lissa-batch-size, or loosen --lissa-tolerance";
+                default -> "Raise --damping";
+            };
+            if (curvature == Curvature.HESSIAN && mlp != null) {
+                advice += ", use --hessian gauss-newton";
+            }
+            failFast = new FailFastSolver(solver, advice);
+            solver = failFast;
         }
         int[] looIdx = looIndices == null ? null : parseIndices(looIndices, x.rows());
 
@@ -315,6 +348,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         SelfInfluence self = null;
         long t2 = System.nanoTime();
         if (!skipSelf) {
+            if (failFast != null) {
+                failFast.phase("self-influence");
+            }
             try (Progress bar = Progress.start(showProgress, "self-influence", x.rows(), "train points")) {
                 self = inf.selfInfluence((d, t) -> bar.stepTo(d));
             }
@@ -409,7 +445,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             summary.put("outputs", outputs);
             summary.put("parameters", trained.parameterCount());
             summary.put("gradient_norm", gradNorm);
-            summary.put("relative_gradient_norm", gradNorm / gradientScale);
+            summary.put("relative_gradient_norm", relGradNorm);
             summary.put("gradient_scale", gradientScale);
             if (fit != null) {
                 Map<String, Object> f = new LinkedHashMap<>();
@@ -452,7 +488,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             dir.commit();
         }
         if (!quiet) {
-            log.printf("wrote %s/{influence,self_influence%s%s}.npy, topk.csv, summary.json%n", out,
+            log.printf("wrote %s/{influence%s%s%s}.npy, topk.csv, summary.json%n", out, self != null ? ",self_influence" : "",
                     kind != null ? ",theta" : "", loo != null ? ",loo" : "");
         }
         return 0;
@@ -571,14 +607,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         } else if (trainLabelsForClasses != null) {
             c = trainLabelsForClasses.classes;
         } else {
-            int max = -1;
-            for (int y : labels) {
-                max = Math.max(max, y);
-            }
-            c = max + 1;
-            if (c < 2) {
-                throw new DataException(file, "labels hold a single class; at least two are needed");
-            }
+            c = Validation.classCount(labels, file, "training labels");
         }
         for (int i = 0; i < rows; i++) {
             if (labels[i] < 0 || labels[i] >= c) {
