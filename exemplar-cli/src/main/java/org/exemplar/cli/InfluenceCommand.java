@@ -177,6 +177,16 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
     @Option(names = "--train-block-rows", defaultValue = "1024", description = "Training gradients held at once (default ${DEFAULT-VALUE}).")
     int trainBlockRows;
 
+    @Option(names = "--last-layer-weights", paramLabel = "W.npy",
+            description = "logistic/softmax/linear: use these parameters instead of training, shape (c, d+1) = the "
+                    + "weight with the bias as last column (like theta.npy and PyTorch's [fc.weight, fc.bias]); give "
+                    + "features WITHOUT a ones column. The gradient norm there is reported.")
+    Path lastLayerWeights;
+
+    @Option(names = "--fine-tune", description = "With --last-layer-weights: start the training from them instead of "
+            + "using them as given.")
+    boolean fineTune;
+
     @Option(names = "--allow-unconverged", description = "Write results even when training or a solver stops above its tolerance (reported); otherwise exit 3.")
     boolean allowUnconverged;
 
@@ -253,11 +263,30 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         OptimumFit fit = null;
         double gradientScale;
         boolean showProgress = Progress.defaultEnabled(progress, quiet);
+        Mlp given = null;
+        if (lastLayerWeights != null) {
+            if (kind == null) {
+                throw new IllegalArgumentException("--last-layer-weights applies to --model logistic, softmax or linear "
+                        + "(an mlp: file holds its own parameters)");
+            }
+            given = givenLinearModel(lastLayerWeights, outputs, x.cols());
+        } else if (fineTune) {
+            throw new IllegalArgumentException("--fine-tune needs --last-layer-weights");
+        }
         if (kind != null) {
+            warnAboutOnesColumn(x, log);
+        }
+        boolean useGiven = given != null && !fineTune;
+        if (useGiven) {
             initial = LinearModels.zeros(x.cols(), outputs);
+            trained = given;
+            gradientScale = Math.max(1.0, org.exemplar.linalg.Vectors.norm2(initial.gradient(x, train.targets, loss, l2)));
+        } else if (kind != null) {
+            initial = LinearModels.zeros(x.cols(), outputs);
+            double[] startParams = given != null ? given.parameters() : initial.parameters();
             try (Progress bar = Progress.start(showProgress, "train", maxIterations, "it")) {
                 fit = new TightTrainer(training).fit(new ModelObjective(initial, x, train.targets, loss, l2),
-                        initial.parameters(), (it, value, residual) -> {
+                        startParams, (it, value, residual) -> {
                             bar.stepTo(it);
                             bar.extra(String.format("rel. gradient %.2e", residual));
                         });
@@ -287,11 +316,16 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         }
         double gradNorm = org.exemplar.linalg.Vectors.norm2(trained.gradient(x, train.targets, loss, l2));
         double relGradNorm = gradNorm / gradientScale;
-        if (mlp != null && relGradNorm > STATIONARY_WARNING) {
+        if (useGiven && !quiet) {
+            log.printf(Locale.ROOT, "model: parameters from %s as given (not trained), ||grad J|| = %.3e (relative %.3e)%n",
+                    lastLayerWeights, gradNorm, relGradNorm);
+        }
+        if ((mlp != null || useGiven) && relGradNorm > STATIONARY_WARNING) {
             // said up front (issue 15, item 5): the derivation assumes an optimum, and CG on an indefinite Hessian
             // can run for minutes before failing
             log.printf(Locale.ROOT, "warning: %s is not at a stationary point of J (relative gradient norm %.3g > %.0e): "
-                    + "influence functions assume one%s%n", mlpPath, relGradNorm, STATIONARY_WARNING,
+                    + "influence functions assume one%s%n", mlp != null ? mlpPath : lastLayerWeights, relGradNorm,
+                    STATIONARY_WARNING,
                     curvature == Curvature.HESSIAN ? "; the full Hessian there may be indefinite, so an iterative solver "
                     + "may not converge: --hessian gauss-newton (positive semi-definite) is the usual remedy" : "");
         }
@@ -420,6 +454,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             settings.put("test_batch_size", testBatchSize);
             settings.put("train_block_rows", trainBlockRows);
             settings.put("label_mapping", train.mapping);
+            if (lastLayerWeights != null) {
+                settings.put("last_layer_weights", fineTune ? "start of training" : "used as given (not trained)");
+            }
             if (looIdx != null) {
                 settings.put("loo_indices", looIndices);
                 settings.put("loo_start", looStart);
@@ -431,6 +468,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             inputs.put("test_features", testFeatures);
             inputs.put("test_labels", testLabels);
             inputs.put("mlp", mlpPath);
+            inputs.put("last_layer_weights", lastLayerWeights);
             inputs.values().removeIf(Objects::isNull);
 
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -526,6 +564,42 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         int rank = 1;
         for (Ranked r : ranked) {
             rows.add(new Object[] {t, kind, rank++, r.trainIndex(), r.score(), labels[r.trainIndex()]});
+        }
+    }
+
+    /** A linear model from W.npy of shape (outputs, d + 1): weight, then the bias as the last column. */
+    private static Mlp givenLinearModel(Path file, int outputs, int d) {
+        DenseMatrix w = Validation.requireFinite(Npy.read(file).toMatrix(), file, "last-layer weights");
+        if (w.rows() != outputs || w.cols() != d + 1) {
+            throw new DataException(file, "has shape " + w.shapeString() + ", expected (" + outputs + ", " + (d + 1)
+                    + ") = (outputs, features + 1): the weight with the bias as last column, for features without a "
+                    + "ones column");
+        }
+        Mlp m = LinearModels.zeros(d, outputs);
+        double[] p = new double[outputs * d + outputs];
+        for (int r = 0; r < outputs; r++) {
+            for (int j = 0; j < d; j++) {
+                p[r * d + j] = w.get(r, j);
+            }
+            p[outputs * d + r] = w.get(r, d);
+        }
+        m.setParameters(p);
+        return m;
+    }
+
+    /** Linear models have their own bias: a constant-1 feature column would be a second one (issue 15, item 6). */
+    private static void warnAboutOnesColumn(DenseMatrix x, PrintWriter log) {
+        for (int j = 0; j < x.cols() && x.rows() > 1; j++) {
+            boolean ones = true;
+            for (int i = 0; i < x.rows() && ones; i++) {
+                ones = x.get(i, j) == 1.0;
+            }
+            if (ones) {
+                log.printf("warning: feature column %d is constant 1; linear models here have their own bias, so this "
+                        + "adds a second, penalized one: drop the ones column (and give the bias as the last column of "
+                        + "--last-layer-weights)%n", j);
+                return;
+            }
         }
     }
 

@@ -30,15 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link OutputDirectory}: killed between its last two renames, {@code --out} is absent and the complete new results
  * sit in a ready folder, which the next run moves into place (checked here too).
  *
- * <p>To make random kill times land inside the writing phase, the child runs with {@code -Dexemplar.test.pauseMs=120}
- * (a pause before each staged file and between renames; see {@link OutputDirectory}). Bounded: 8 kills, each child
- * limited to 60 s.
+ * <p>To make random kill times land inside the writing phase, the child runs with {@code -Dexemplar.test.pauseMs=80}
+ * (a pause before each staged file and between renames; see {@link OutputDirectory}); each kill waits for the
+ * staging folder to appear and then strikes at a random time within its own slice of the writing phase (measured
+ * on an unkilled run), so the kills cover the whole phase, renames included. Bounded: 8 kills, a 6-minute
+ * timeout in all.
  */
 class OutputFolderKillTest {
     @TempDir
     Path dir;
 
     static final int KILLS = 8;
+    static final long PAUSE_MS = 80;
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -62,7 +65,7 @@ class OutputFolderKillTest {
 
         // run A (the folder as it was): with leave-one-out, so it has loo.npy that run B does not write
         List<String> a = args(out, "0.01", "--loo-indices", "0:3");
-        assertEquals(0, child(a, 0).waitFor());
+        runOk(a);
         Map<String, byte[]> before = snapshot(out);
         assertTrue(before.containsKey("loo.npy") && before.containsKey("self_influence.npy"), before.keySet().toString());
 
@@ -71,28 +74,41 @@ class OutputFolderKillTest {
         assertEquals(0, child(args(refB, "0.05", "--skip-self-influence"), 0).waitFor());
         Map<String, byte[]> completeB = snapshot(refB);
 
-        long t0 = System.nanoTime();
-        Process timing = child(args(dir.resolve("timing"), "0.05", "--skip-self-influence"), 120);
+        // the writing phase's length: from the staging folder's appearance to the end of an unkilled run
+        Process timing = child(args(dir.resolve("timing"), "0.05", "--skip-self-influence"), PAUSE_MS);
+        while (!staging(dir, "timing") && timing.isAlive()) {
+            Thread.sleep(2);
+        }
+        long t1 = System.nanoTime();
         assertEquals(0, timing.waitFor());
-        long runMs = (System.nanoTime() - t0) / 1_000_000;
+        long writeMs = Math.max(50, (System.nanoTime() - t1) / 1_000_000);
 
         int[] seen = new int[3]; // as it was, complete, absent-with-ready
+        int midWrite = 0;
         for (int k = 0; k < KILLS; k++) {
-            Process p = child(args(out, "0.05", "--skip-self-influence"), 120);
-            long wait = (long) (runMs * (0.3 + 0.75 * rnd.nextDouble()));
+            Process p = child(args(out, "0.05", "--skip-self-influence"), PAUSE_MS);
+            // wait until the run starts writing (its staging folder appears), then kill at a random point of the
+            // writing phase: 4 staged files and 3 renames, each after a pause, span about 7 x PAUSE_MS
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!staging(dir, "out") && p.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            // stratified: kill k strikes at a random time in the k-th of KILLS equal slices of the writing phase
+            long wait = (long) (1.1 * writeMs * (k + rnd.nextDouble()) / KILLS);
             if (p.waitFor(wait, TimeUnit.MILLISECONDS)) {
                 // finished before the kill: it is complete; restore A for the next round
                 assertState(out, before, completeB, seen);
-                assertEquals(0, child(a, 0).waitFor());
+                runOk(a);
                 before = snapshot(out);
                 continue;
             }
             p.destroyForcibly(); // SIGKILL on Linux
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            midWrite += leftovers(dir) ? 1 : 0;
             assertState(out, before, completeB, seen);
 
             // the next run (A again) cleans up whatever the killed one left and writes a complete folder
-            assertEquals(0, child(a, 0).waitFor());
+            runOk(a);
             before = snapshot(out);
             assertTrue(before.containsKey("loo.npy"), before.keySet().toString());
             try (Stream<Path> s = Files.list(dir)) {
@@ -101,9 +117,34 @@ class OutputFolderKillTest {
                 assertEquals(List.of(), left, "left behind after the next run");
             }
         }
-        System.out.printf("kill test: %d kills over a %d ms run: %d left the folder as it was, %d complete, "
-                + "%d absent with complete ready results (rolled forward)%n", KILLS, runMs, seen[0], seen[1], seen[2]);
-        assertTrue(seen[0] + seen[1] + seen[2] == KILLS);
+        System.out.printf("kill test: writing phase %d ms; %d runs killed while writing (%d left staging behind): %d left the folder as "
+                + "it was, %d complete, %d absent with complete ready results (rolled forward)%n", writeMs, KILLS, midWrite,
+                seen[0], seen[1], seen[2]);
+        assertEquals(KILLS, seen[0] + seen[1] + seen[2]);
+        assertTrue(midWrite > 0, "no kill landed inside the writing phase");
+    }
+
+    private static boolean staging(Path dir, String name) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(q -> q.getFileName().toString().startsWith(OutputDirectory.STAGING + name + "-"));
+        }
+    }
+
+    private static boolean leftovers(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(q -> q.getFileName().toString().startsWith(".exemplar-"));
+        }
+    }
+
+    private void runOk(List<String> args) throws Exception {
+        int code = child(args, 0).waitFor();
+        assertEquals(0, code, () -> {
+            try {
+                return Files.readString(dir.resolve("child.log"));
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
     }
 
     /** Either exactly {@code before}, or complete B; or absent with a complete ready sibling that check() rolls in. */

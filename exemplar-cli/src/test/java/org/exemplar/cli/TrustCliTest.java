@@ -372,6 +372,73 @@ class TrustCliTest {
         return l;
     }
 
+    // ------------------------------------------------ item 6: last-layer influence from weights trained elsewhere
+
+    /**
+     * Before: --model softmax always retrained its own regression and ignored a given last layer. Check: the weights
+     * of a first run (theta.npy, trained to ||grad J|| <= 1e-10) given back as --last-layer-weights reproduce its
+     * influence scores (same model, same curvature); weights off the optimum are used as given and warned about; a
+     * ones column in the features is warned about (it would be a second bias).
+     */
+    @Test
+    void givenLastLayerWeightsAreUsedAsGiven() throws IOException {
+        Path trainedRun = dir.resolve("trained");
+        List<Object> common = List.of("influence", "--model", "softmax", "--train-features", x, "--train-labels", y3,
+                "--test-features", xt, "--test-labels", yt3, "--skip-self-influence");
+        List<Object> a = new ArrayList<>(common);
+        a.addAll(List.of("--out", trainedRun));
+        assertEquals(0, run(a.toArray()).exitCode());
+        DenseMatrix theta = Npy.read(trainedRun.resolve("theta.npy")).toMatrix();
+        assertEquals(3, theta.rows());
+        assertEquals(D + 1, theta.cols());
+
+        Path givenRun = dir.resolve("given");
+        a = new ArrayList<>(common);
+        a.addAll(List.of("--last-layer-weights", trainedRun.resolve("theta.npy"), "--out", givenRun));
+        CliTestSupport.Run r = run(a.toArray());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("as given (not trained)") && !r.err().contains("warning"), r.err());
+        DenseMatrix s1 = Npy.read(trainedRun.resolve("influence.npy")).toMatrix();
+        DenseMatrix s2 = Npy.read(givenRun.resolve("influence.npy")).toMatrix();
+        double max = 0;
+        double diff = 0;
+        for (int k = 0; k < s1.data().length; k++) {
+            max = Math.max(max, Math.abs(s1.data()[k]));
+            diff = Math.max(diff, Math.abs(s1.data()[k] - s2.data()[k]));
+        }
+        // identical parameters and arithmetic: equal up to rounding
+        assertTrue(diff <= 1e-12 * max, "max difference " + diff + " of " + max);
+
+        // off the optimum: used as given, warned, the gradient norm in the summary
+        DenseMatrix off = theta.copy().scaleInPlace(1.5);
+        Path offW = dir.resolve("off.npy");
+        Npy.write(offW, off);
+        Path offRun = dir.resolve("off");
+        a = new ArrayList<>(common);
+        a.addAll(List.of("--last-layer-weights", offW, "--out", offRun));
+        r = run(a.toArray());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("warning") && r.err().contains("not at a stationary point"), r.err());
+        JsonNode sum = Json.mapper().readTree(offRun.resolve("summary.json").toFile());
+        assertTrue(sum.get("relative_gradient_norm").asDouble() > 1e-3, sum.toString());
+        assertEquals("used as given (not trained)", sum.get("settings").get("last_layer_weights").asText());
+
+        // a ones column among the features is a second bias: warned
+        Path ones = dir.resolve("x1.npy");
+        Npy.write(ones, Npy.read(x).toMatrix().withOnesColumn());
+        Path onesT = dir.resolve("xt1.npy");
+        Npy.write(onesT, Npy.read(xt).toMatrix().withOnesColumn());
+        r = run("influence", "--model", "softmax", "--train-features", ones, "--train-labels", y3, "--test-features",
+                onesT, "--test-labels", yt3, "--skip-self-influence", "--out", dir.resolve("ones"));
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("feature column " + D + " is constant 1"), r.err());
+        // wrong shape: exit 2 naming the expected one
+        r = run("influence", "--model", "softmax", "--train-features", x, "--train-labels", y3, "--test-features", xt,
+                "--test-labels", yt3, "--last-layer-weights", offW, "--classes", "4", "--out", dir.resolve("bad"));
+        assertEquals(Main.EXIT_BAD_INPUT, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("expected (4, " + (D + 1) + ")"), r.err());
+    }
+
     // ---------------------------------------------------------------- item 11: implausible class counts
 
     /** Before: one label of 10^6 meant a million classes (gigabytes, minutes, no message); gaps were accepted. */
