@@ -138,6 +138,7 @@ final class HdrepCommand implements Runnable {
                 settings.put("lambda", lambda);
                 settings.put("bias", l1.bias ? "unpenalized, separate term" : "none");
                 settings.put("tolerance", l1.tolerance);
+                settings.put("dense_outputs", !noDense);
                 Map<String, Path> in = new LinkedHashMap<>();
                 in.put("train", d.trainSource());
                 in.put("test", d.testSource());

@@ -181,6 +181,22 @@ class TrustCliTest {
         assertTrue(r.err().contains("is a folder"), r.err());
     }
 
+    /** A folder the user cannot write (skipped as root, who can write anywhere but on a read-only mount). */
+    @Test
+    void unwritableOutIsRefusedBeforeAnyWork() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+                "root bypasses permissions");
+        Path ro = Files.createDirectories(dir.resolve("ro"));
+        Files.setPosixFilePermissions(ro, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            CliTestSupport.Run r = influence(ro.resolve("out"));
+            assertEquals(Main.EXIT_BAD_INPUT, r.exitCode(), r.toString());
+            assertTrue(r.err().contains("cannot write"), r.err());
+        } finally {
+            Files.setPosixFilePermissions(ro, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
     /** Before: {@code rps --explain-class 99} failed after the fit and left an empty --out folder. */
     @Test
     void failingRunLeavesNoOutFolder() {
