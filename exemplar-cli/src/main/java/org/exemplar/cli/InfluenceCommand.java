@@ -526,8 +526,18 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             dir.commit();
         }
         if (!quiet) {
-            log.printf("wrote %s/{influence%s%s%s}.npy, topk.csv, summary.json%n", out, self != null ? ",self_influence" : "",
-                    kind != null ? ",theta" : "", loo != null ? ",loo" : "");
+            List<String> arrays = new ArrayList<>(List.of("influence"));
+            if (self != null) {
+                arrays.add("self_influence");
+            }
+            if (kind != null) {
+                arrays.add("theta");
+            }
+            if (loo != null) {
+                arrays.add("loo");
+            }
+            log.printf("wrote %s/%s.npy, topk.csv, summary.json%n", out, arrays.size() == 1 ? arrays.get(0)
+                    : "{" + String.join(",", arrays) + "}");
         }
         return 0;
     }
