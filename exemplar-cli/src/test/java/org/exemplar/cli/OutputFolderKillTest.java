@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>To make random kill times land inside the writing phase, the child runs with {@code -Dexemplar.test.pauseMs=80}
  * (a pause before each staged file and between renames; see {@link OutputDirectory}); each kill waits for the
- * staging folder to appear and then strikes at a random time within its own slice of the writing phase (measured
- * on an unkilled run), so the kills cover the whole phase, renames included. Bounded: 8 kills, a 6-minute
+ * staging folder to appear; even kills then strike at a random time within their own slice of the writing phase
+ * (measured on an unkilled run), odd kills wait for the commit to begin and strike within its renames, so the kills
+ * cover the whole phase, the swap included. Bounded: 8 kills, a 6-minute
  * timeout in all.
  */
 class OutputFolderKillTest {
@@ -93,8 +94,18 @@ class OutputFolderKillTest {
             while (!staging(dir, "out") && p.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(2);
             }
-            // stratified: kill k strikes at a random time in the k-th of KILLS equal slices of the writing phase
-            long wait = (long) (1.1 * writeMs * (k + rnd.nextDouble()) / KILLS);
+            long wait;
+            if (k % 2 == 0) {
+                // stratified: even kills strike at a random time in their slice of the writing phase
+                wait = (long) (1.1 * writeMs * (k / 2 + rnd.nextDouble()) / (KILLS / 2));
+            } else {
+                // odd kills wait for the commit to begin (the ready folder appears) and strike within its three
+                // renames, so the swap itself is hit whatever the machine's speed
+                while (!exists(dir, OutputDirectory.READY + "out-") && p.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                wait = (long) (rnd.nextDouble() * 3 * PAUSE_MS);
+            }
             if (p.waitFor(wait, TimeUnit.MILLISECONDS)) {
                 // finished before the kill: it is complete; restore A for the next round
                 assertState(out, before, completeB, seen);
@@ -127,6 +138,12 @@ class OutputFolderKillTest {
     private static boolean staging(Path dir, String name) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.anyMatch(q -> q.getFileName().toString().startsWith(OutputDirectory.STAGING + name + "-"));
+        }
+    }
+
+    private static boolean exists(Path dir, String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(q -> q.getFileName().toString().startsWith(prefix));
         }
     }
 
