@@ -53,6 +53,7 @@ public final class CfBench {
         int nPairs = Integer.parseInt(a.get("pairs"));
         int repeats = Integer.parseInt(a.get("repeats"));
         long seed = Long.parseLong(a.get("seed"));
+        BenchData.require("data", a.get("data"), BenchData.MOVIELENS);
         Ratings r = RatingsFiles.read(Path.of(a.get("data"))).affine(0.5, -1.5);
         MfOptions o = MfOptions.squared(rank, seed);
         MfResult fit = MfTrainer.train(r, o, MfTrainer.Algorithm.SGD);

@@ -41,10 +41,7 @@ public final class L1Bench {
             a.put(s.substring(0, eq), s.substring(eq + 1));
         }
         for (String k : new String[] {"train", "labels", "test"}) {
-            if (!Files.exists(Path.of(a.get(k)))) {
-                throw new IllegalStateException(k + " file " + a.get(k) + " is missing: build it with 'exemplar text bow' "
-                        + "from ../shared/data/imdb-aclImdb (see docs/reproductions.md)");
-            }
+            BenchData.require(k, a.get(k), BenchData.IMDB);
         }
         Path work = Path.of(a.get("work"));
         Files.createDirectories(work);

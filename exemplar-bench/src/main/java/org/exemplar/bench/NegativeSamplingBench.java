@@ -46,6 +46,7 @@ public final class NegativeSamplingBench {
         }
         System.out.println("settings: " + a);
         long seed = Long.parseLong(a.get("seed"));
+        BenchData.require("data", a.get("data"), BenchData.MOVIELENS);
         Ratings all = RatingsFiles.read(Path.of(a.get("data")));
         int[] pos = IntStream.range(0, all.size()).filter(t -> all.value(t) >= 4).toArray();
         Ratings positives = all.subset(pos).affine(0, 1);       // value 1

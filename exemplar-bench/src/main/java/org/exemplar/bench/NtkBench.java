@@ -88,6 +88,8 @@ public final class NtkBench {
     }
 
     static Task task(Map<String, String> a) {
+        BenchData.require("images", a.get("images"), BenchData.MNIST);
+        BenchData.require("labels", a.get("labels"), BenchData.MNIST);
         DenseMatrix img = Idx.read(Path.of(a.get("images"))).toMatrix();
         int[] lab = Idx.readLabels(Path.of(a.get("labels")));
         int[] cls = Arrays.stream(a.get("classes").split(",")).mapToInt(Integer::parseInt).toArray();

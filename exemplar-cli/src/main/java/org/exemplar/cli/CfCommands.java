@@ -55,6 +55,10 @@ public final class CfCommands {
 
     /** Model settings shared by the CF commands. */
     static final class ModelOptions {
+        @Option(names = "--allow-unconverged",
+                description = "Continue when Soft-Impute stops above its tolerance (reported); otherwise exit 3.")
+        boolean allowUnconverged;
+
         @Option(names = "--train", paramLabel = "als|sgd|soft-impute",
                 description = "Train the model: MF (eq. 16) by ALS or SGD, or the nuclear-norm model (eq. 12) by Soft-Impute.")
         String train;
@@ -173,6 +177,11 @@ public final class CfCommands {
                 log.printf("soft-impute: %d iterations, rank %d, relative change %.3e (%s), KKT residual %.3e%s%n",
                         s.iterations(), s.rank(), s.relativeChange(), s.converged() ? "converged" : "NOT converged",
                         s.kktResidual(), s.rankCapBinding() ? ", rank cap binds (not the eq. 12 optimum)" : "");
+            }
+            if (!s.converged() && !m.allowUnconverged) {
+                throw new NotConvergedException("soft-impute did not converge in " + s.iterations() + " iterations: "
+                        + "relative change " + s.relativeChange() + ", KKT residual " + s.kktResidual()
+                        + "; raise --max-iterations or pass --allow-unconverged");
             }
             return new Fitted(s.factors(), CfRepresenter.forNuclearNorm(train, s), null, s, fit);
         }
@@ -502,6 +511,12 @@ public final class CfCommands {
                 model.train = "sgd";
             }
             Train a = model.algorithm();
+            for (int i = 0; i < ks.length; i++) {
+                if (ks[i] < 1 || (i > 0 && ks[i] <= ks[i - 1])) {
+                    throw new IllegalArgumentException("--ks must be increasing positive integers, got "
+                            + java.util.Arrays.toString(ks));
+                }
+            }
             if (testPoints < 1) {
                 throw new IllegalArgumentException("--test-points must be >= 1, got " + testPoints);
             }

@@ -2,6 +2,7 @@ package org.exemplar.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.exemplar.data.DataException;
 import org.exemplar.data.DataFiles;
 import org.exemplar.data.Npy;
 import org.exemplar.linalg.DenseMatrix;
@@ -27,10 +28,18 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputDirectory.checkFile(output, "OUTPUT");
         if (labels) {
-            Npy.write(output, DataFiles.readLabels(input));
+            int[] y = DataFiles.readLabels(input);
+            if (y.length == 0) {
+                throw new DataException(input, "holds no labels; nothing to convert");
+            }
+            Npy.write(output, y);
         } else {
             DenseMatrix m = DataFiles.readMatrix(input);
+            if (m.rows() == 0 || m.cols() == 0) {
+                throw new DataException(input, "holds no data (shape " + m.shapeString() + "); nothing to convert");
+            }
             Npy.write(output, scale == 1.0 ? m : m.scaleInPlace(scale));
         }
         return 0;

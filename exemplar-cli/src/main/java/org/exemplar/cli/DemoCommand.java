@@ -109,6 +109,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputDirectory.check(out); // before any work (issue 15, item 10)
         log = spec.commandLine().getErr();
         long tStart = System.nanoTime();
         say("%s", Blas.backendNotice());

@@ -89,7 +89,11 @@ final class EvaluateCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter log = spec.commandLine().getErr();
+            if (testPoints < 1) {
+                throw new IllegalArgumentException("--test-points must be >= 1, got " + testPoints);
+            }
             SparseInputs.Loaded d = inputs.load();
+            int[] schedule = checkSchedule(ks, d.x().rows());
             L1ModelOptions.Fitted fitted = l1.fit(d);
             double[] y = fitted.labels();
             SparseLogisticRegression model = fitted.model();
@@ -122,7 +126,6 @@ final class EvaluateCommand implements Runnable {
                             + "' (expected highdim, l2, if, random)");
                 });
             }
-            int[] schedule = ks != null ? ks : DeletionDiagnostics.percentSchedule(n);
             long total = (long) ms.size() * tests.length * schedule.length * 2;
             AtomicLong done = new AtomicLong();
             List<DeletionResult> res;
@@ -170,11 +173,45 @@ final class EvaluateCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             o.printf(Locale.ROOT, "| method | AUC-DEL+ | AUC-DEL- |%n|---|---|---|%n");
             for (DeletionResult r : res) {
-                o.printf(Locale.ROOT, "| %s | %.4f +- %.4f | %.4f +- %.4f |%n", r.method(), r.aucDelPlus(),
-                        r.aucDelPlusCi95(), r.aucDelMinus(), r.aucDelMinusCi95());
+                o.printf(Locale.ROOT, "| %s | %.4f +- %s | %.4f +- %s |%n", r.method(), r.aucDelPlus(),
+                        ci(r.aucDelPlusCi95()), r.aucDelMinus(), ci(r.aucDelMinusCi95()));
             }
             o.flush();
             return 0;
+        }
+
+        /** A 95 % half-width, or "n/a" where one test point gives no spread (was printed as NaN). */
+        static String ci(double halfWidth) {
+            return Double.isFinite(halfWidth) ? String.format(Locale.ROOT, "%.4f", halfWidth) : "n/a";
+        }
+
+        /**
+         * The k schedule, checked before any fitting (issue 15, item 14): every k in [1, n - 1], increasing; the
+         * default (1 %, .., 5 % of n) must give at least two distinct k.
+         */
+        static int[] checkSchedule(int[] ks, int n) {
+            if (ks == null) {
+                int[] def = java.util.Arrays.stream(DeletionDiagnostics.percentSchedule(n)).distinct().toArray();
+                if (def.length < 2 || def[def.length - 1] >= n) {
+                    throw new IllegalArgumentException("the training set has " + n + " points: too few for the default "
+                            + "k schedule (1 %, 2 %, .., 5 % of n gives " + java.util.Arrays.toString(def)
+                            + "); give --ks explicitly, e.g. --ks 1,2,3");
+                }
+                return def;
+            }
+            if (ks.length == 0) {
+                throw new IllegalArgumentException("--ks is empty");
+            }
+            for (int i = 0; i < ks.length; i++) {
+                if (ks[i] < 1 || ks[i] >= n) {
+                    throw new IllegalArgumentException("--ks entry " + ks[i] + " is outside [1, " + (n - 1) + "] (the "
+                            + "training set has " + n + " points; at least one must remain)");
+                }
+                if (i > 0 && ks[i] <= ks[i - 1]) {
+                    throw new IllegalArgumentException("--ks must increase, got " + java.util.Arrays.toString(ks));
+                }
+            }
+            return ks;
         }
 
         static AttributionMethod method(String name, java.util.function.IntFunction<double[]> f) {

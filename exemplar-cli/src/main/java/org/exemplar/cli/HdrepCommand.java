@@ -63,11 +63,26 @@ final class HdrepCommand implements Runnable {
         @Option(names = "--allow-unconverged", description = "Write results although the KKT residual is above the tolerance.")
         boolean allowUnconverged;
 
+        @Option(names = "--max-output-gb", defaultValue = "1", paramLabel = "GB",
+                description = "Refuse (exit 2, before fitting) to write dense n_test x n_train arrays larger than this in "
+                        + "all (default ${DEFAULT-VALUE}); raise it to ask for them, or use --no-dense.")
+        double maxOutputGb;
+
+        @Option(names = "--no-dense", description = "Skip values.npy, l2rep.npy and influence.npy (n_test x n_train each); "
+                + "write theta, alpha, topk.csv and summary.json only.")
+        boolean noDense;
+
 
         @Override
         public Integer call() {
             PrintWriter log = spec.commandLine().getErr();
             SparseInputs.Loaded d = inputs.load();
+            long denseBytes = noDense ? 0 : (influence ? 3L : 2L) * d.test().rows() * d.x().rows() * Double.BYTES;
+            checkOutputSize(denseBytes, maxOutputGb, out, influence, d.test().rows(), d.x().rows());
+            if (!quiet && denseBytes > 0) {
+                log.printf(Locale.ROOT, "dense outputs: %d arrays of %d x %d float64 = %s%n", influence ? 3 : 2,
+                        d.test().rows(), d.x().rows(), human(denseBytes));
+            }
             L1ModelOptions.Fitted fitted = l1.fit(d);
             double[] y = fitted.labels();
             SparseLogisticRegression model = fitted.model();
@@ -89,13 +104,15 @@ final class HdrepCommand implements Runnable {
             List<Object[]> rows = new ArrayList<>();
             double secondsIf = 0;
             try (OutputDirectory dir = new OutputDirectory(out);
-                 NpyRowWriter values = NpyRowWriter.open(dir.file("values.npy"), nt, n);
-                 NpyRowWriter l2 = NpyRowWriter.open(dir.file("l2rep.npy"), nt, n);
-                 NpyRowWriter inf = influence ? NpyRowWriter.open(dir.file("influence.npy"), nt, n) : null) {
+                 NpyRowWriter values = noDense ? null : NpyRowWriter.open(dir.file("values.npy"), nt, n);
+                 NpyRowWriter l2 = noDense ? null : NpyRowWriter.open(dir.file("l2rep.npy"), nt, n);
+                 NpyRowWriter inf = influence && !noDense ? NpyRowWriter.open(dir.file("influence.npy"), nt, n) : null) {
                 for (int t = 0; t < nt; t++) {
                     double[] v = rep.values(d.test(), t);
-                    values.writeRow(v);
-                    l2.writeRow(rep.l2Values(d.test(), t));
+                    if (values != null) {
+                        values.writeRow(v);
+                        l2.writeRow(rep.l2Values(d.test(), t));
+                    }
                     if (inf != null) {
                         long ti = System.nanoTime();
                         inf.writeRow(rep.influenceValues(d.test(), t));
@@ -105,8 +122,10 @@ final class HdrepCommand implements Runnable {
                     addTop(rows, t, v, topK, d.labels());
                 }
                 double secondsScore = (System.nanoTime() - t0) / 1e9 - secondsIf;
-                values.commit();
-                l2.commit();
+                if (values != null) {
+                    values.commit();
+                    l2.commit();
+                }
                 if (inf != null) {
                     inf.commit();
                 }
@@ -119,6 +138,7 @@ final class HdrepCommand implements Runnable {
                 settings.put("lambda", lambda);
                 settings.put("bias", l1.bias ? "unpenalized, separate term" : "none");
                 settings.put("tolerance", l1.tolerance);
+                settings.put("dense_outputs", !noDense);
                 Map<String, Path> in = new LinkedHashMap<>();
                 in.put("train", d.trainSource());
                 in.put("test", d.testSource());
@@ -151,6 +171,40 @@ final class HdrepCommand implements Runnable {
                 log.printf(Locale.ROOT, "decomposition error %.2e; wrote %s%n", worstDecomposition, out);
             }
             return 0;
+        }
+
+        /**
+         * Refuses dense outputs above {@code maxGb} or above the free space of the destination's file system, before any
+         * work (issue 15, item 3: IMDB's two 25k x 25k arrays are 9.4 GB).
+         */
+        static void checkOutputSize(long bytes, double maxGb, Path out, boolean influence, int nt, int n) {
+            if (bytes == 0) {
+                return;
+            }
+            String what = (influence ? "values.npy, l2rep.npy and influence.npy" : "values.npy and l2rep.npy") + " ("
+                    + nt + " x " + n + " float64 each) take " + human(bytes);
+            if (bytes > maxGb * 1e9) {
+                throw new IllegalArgumentException(what + ", more than --max-output-gb " + maxGb + "; raise "
+                        + "--max-output-gb to write them, or pass --no-dense for theta, alpha, topk.csv and summary.json only");
+            }
+            Path p = out.toAbsolutePath();
+            while (p != null && !java.nio.file.Files.exists(p)) {
+                p = p.getParent();
+            }
+            try {
+                long free = p == null ? Long.MAX_VALUE : java.nio.file.Files.getFileStore(p).getUsableSpace();
+                if (bytes > free) {
+                    throw new IllegalArgumentException(what + " but only " + human(free) + " are free at " + p
+                            + "; free space, choose another --out, or pass --no-dense");
+                }
+            } catch (java.io.IOException e) {
+                // free space unknown: the size limit above still holds
+            }
+        }
+
+        static String human(long bytes) {
+            return bytes >= 1e9 ? String.format(Locale.ROOT, "%.2f GB", bytes / 1e9)
+                    : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
         }
 
         static void addTop(List<Object[]> rows, int t, double[] v, int k, double[] labels) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -69,6 +70,8 @@ import picocli.CommandLine.Spec;
                 + "DIR/theta.npy (linear models: c x (d+1), bias last), DIR/loo.npy (len(--loo-indices) x n_test, "
                 + "actual changes) with --loo-indices, DIR/topk.csv and DIR/summary.json."})
 final class InfluenceCommand extends OutputCommand implements Callable<Integer> {
+    /** Relative gradient norm above which an MLP is reported as not at a stationary point. */
+    static final double STATIONARY_WARNING = 1e-3;
 
     @Spec
     CommandSpec spec;
@@ -127,6 +130,10 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
     @Option(names = "--lissa-batch-size", defaultValue = "128", description = "LiSSA mini-batch size (default ${DEFAULT-VALUE}).")
     int lissaBatchSize;
 
+    @Option(names = "--lissa-tolerance", defaultValue = "1e-2", description = "LiSSA: a solve converges only when its true "
+            + "relative residual ||A x - b|| / ||b|| is at most this (default ${DEFAULT-VALUE}).")
+    double lissaTolerance;
+
     @Option(names = "--arnoldi-iterations", defaultValue = "100", description = "Arnoldi Krylov dimension (default ${DEFAULT-VALUE}).")
     int arnoldiIterations;
 
@@ -170,6 +177,16 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
     @Option(names = "--train-block-rows", defaultValue = "1024", description = "Training gradients held at once (default ${DEFAULT-VALUE}).")
     int trainBlockRows;
 
+    @Option(names = "--last-layer-weights", paramLabel = "W.npy",
+            description = "logistic/softmax/linear: use these parameters instead of training, shape (c, d+1) = the "
+                    + "weight with the bias as last column (like theta.npy and PyTorch's [fc.weight, fc.bias]); give "
+                    + "features WITHOUT a ones column. The gradient norm there is reported.")
+    Path lastLayerWeights;
+
+    @Option(names = "--fine-tune", description = "With --last-layer-weights: start the training from them instead of "
+            + "using them as given.")
+    boolean fineTune;
+
     @Option(names = "--allow-unconverged", description = "Write results even when training or a solver stops above its tolerance (reported); otherwise exit 3.")
     boolean allowUnconverged;
 
@@ -202,6 +219,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
 
         DenseMatrix x = Validation.requireFinite(Npy.read(trainFeatures).toMatrix(), trainFeatures, "training features");
         DenseMatrix xt = Validation.requireFinite(Npy.read(testFeatures).toMatrix(), testFeatures, "test features");
+        if (x.rows() == 0) {
+            throw new DataException(trainFeatures, "has 0 rows; at least one training point is needed");
+        }
         if (xt.cols() != x.cols()) {
             throw new DataException(testFeatures, "has " + xt.cols() + " columns but " + trainFeatures + " has " + x.cols());
         }
@@ -243,11 +263,30 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         OptimumFit fit = null;
         double gradientScale;
         boolean showProgress = Progress.defaultEnabled(progress, quiet);
+        Mlp given = null;
+        if (lastLayerWeights != null) {
+            if (kind == null) {
+                throw new IllegalArgumentException("--last-layer-weights applies to --model logistic, softmax or linear "
+                        + "(an mlp: file holds its own parameters)");
+            }
+            given = givenLinearModel(lastLayerWeights, outputs, x.cols());
+        } else if (fineTune) {
+            throw new IllegalArgumentException("--fine-tune needs --last-layer-weights");
+        }
         if (kind != null) {
+            warnAboutOnesColumn(x, log);
+        }
+        boolean useGiven = given != null && !fineTune;
+        if (useGiven) {
             initial = LinearModels.zeros(x.cols(), outputs);
+            trained = given;
+            gradientScale = Math.max(1.0, org.exemplar.linalg.Vectors.norm2(initial.gradient(x, train.targets, loss, l2)));
+        } else if (kind != null) {
+            initial = LinearModels.zeros(x.cols(), outputs);
+            double[] startParams = given != null ? given.parameters() : initial.parameters();
             try (Progress bar = Progress.start(showProgress, "train", maxIterations, "it")) {
                 fit = new TightTrainer(training).fit(new ModelObjective(initial, x, train.targets, loss, l2),
-                        initial.parameters(), (it, value, residual) -> {
+                        startParams, (it, value, residual) -> {
                             bar.stepTo(it);
                             bar.extra(String.format("rel. gradient %.2e", residual));
                         });
@@ -276,6 +315,20 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             gradientScale = Math.max(1.0, org.exemplar.linalg.Vectors.norm2(g0));
         }
         double gradNorm = org.exemplar.linalg.Vectors.norm2(trained.gradient(x, train.targets, loss, l2));
+        double relGradNorm = gradNorm / gradientScale;
+        if (useGiven && !quiet) {
+            log.printf(Locale.ROOT, "model: parameters from %s as given (not trained), ||grad J|| = %.3e (relative %.3e)%n",
+                    lastLayerWeights, gradNorm, relGradNorm);
+        }
+        if ((mlp != null || useGiven) && relGradNorm > STATIONARY_WARNING) {
+            // said up front (issue 15, item 5): the derivation assumes an optimum, and CG on an indefinite Hessian
+            // can run for minutes before failing
+            log.printf(Locale.ROOT, "warning: %s is not at a stationary point of J (relative gradient norm %.3g > %.0e): "
+                    + "influence functions assume one%s%n", mlp != null ? mlpPath : lastLayerWeights, relGradNorm,
+                    STATIONARY_WARNING,
+                    curvature == Curvature.HESSIAN ? "; the full Hessian there may be indefinite, so an iterative solver "
+                    + "may not converge: --hessian gauss-newton (positive semi-definite) is the usual remedy" : "");
+        }
 
         // ---- solver
         InverseHessianSolver solver;
@@ -297,10 +350,24 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                     sigma = 1.5 * mu;
                     autoScale = sigma;
                 }
-                solver = new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed));
+                solver = new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed,
+                        lissaTolerance));
             }
             case "arnoldi" -> solver = new Arnoldi(new ArnoldiOptions(arnoldiIterations, arnoldiTopK, seed));
             default -> throw new IllegalArgumentException("--solver must be exact, cg, lissa or arnoldi, got " + solverName);
+        }
+        FailFastSolver failFast = null;
+        if (!allowUnconverged) {
+            String advice = switch (solverName) {
+                case "cg" -> "Raise --cg-max-iterations or --damping";
+                case "lissa" -> "Raise --lissa-depth, --lissa-repeats or --lissa-batch-size, or loosen --lissa-tolerance";
+                default -> "Raise --damping";
+            };
+            if (curvature == Curvature.HESSIAN && mlp != null) {
+                advice += ", use --hessian gauss-newton";
+            }
+            failFast = new FailFastSolver(solver, advice);
+            solver = failFast;
         }
         int[] looIdx = looIndices == null ? null : parseIndices(looIndices, x.rows());
 
@@ -315,6 +382,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         SelfInfluence self = null;
         long t2 = System.nanoTime();
         if (!skipSelf) {
+            if (failFast != null) {
+                failFast.phase("self-influence");
+            }
             try (Progress bar = Progress.start(showProgress, "self-influence", x.rows(), "train points")) {
                 self = inf.selfInfluence((d, t) -> bar.stepTo(d));
             }
@@ -384,6 +454,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             settings.put("test_batch_size", testBatchSize);
             settings.put("train_block_rows", trainBlockRows);
             settings.put("label_mapping", train.mapping);
+            if (lastLayerWeights != null) {
+                settings.put("last_layer_weights", fineTune ? "start of training" : "used as given (not trained)");
+            }
             if (looIdx != null) {
                 settings.put("loo_indices", looIndices);
                 settings.put("loo_start", looStart);
@@ -395,6 +468,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             inputs.put("test_features", testFeatures);
             inputs.put("test_labels", testLabels);
             inputs.put("mlp", mlpPath);
+            inputs.put("last_layer_weights", lastLayerWeights);
             inputs.values().removeIf(Objects::isNull);
 
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -409,7 +483,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             summary.put("outputs", outputs);
             summary.put("parameters", trained.parameterCount());
             summary.put("gradient_norm", gradNorm);
-            summary.put("relative_gradient_norm", gradNorm / gradientScale);
+            summary.put("relative_gradient_norm", relGradNorm);
             summary.put("gradient_scale", gradientScale);
             if (fit != null) {
                 Map<String, Object> f = new LinkedHashMap<>();
@@ -452,8 +526,18 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             dir.commit();
         }
         if (!quiet) {
-            log.printf("wrote %s/{influence,self_influence%s%s}.npy, topk.csv, summary.json%n", out,
-                    kind != null ? ",theta" : "", loo != null ? ",loo" : "");
+            List<String> arrays = new ArrayList<>(List.of("influence"));
+            if (self != null) {
+                arrays.add("self_influence");
+            }
+            if (kind != null) {
+                arrays.add("theta");
+            }
+            if (loo != null) {
+                arrays.add("loo");
+            }
+            log.printf("wrote %s/%s.npy, topk.csv, summary.json%n", out, arrays.size() == 1 ? arrays.get(0)
+                    : "{" + String.join(",", arrays) + "}");
         }
         return 0;
     }
@@ -490,6 +574,42 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         int rank = 1;
         for (Ranked r : ranked) {
             rows.add(new Object[] {t, kind, rank++, r.trainIndex(), r.score(), labels[r.trainIndex()]});
+        }
+    }
+
+    /** A linear model from W.npy of shape (outputs, d + 1): weight, then the bias as the last column. */
+    private static Mlp givenLinearModel(Path file, int outputs, int d) {
+        DenseMatrix w = Validation.requireFinite(Npy.read(file).toMatrix(), file, "last-layer weights");
+        if (w.rows() != outputs || w.cols() != d + 1) {
+            throw new DataException(file, "has shape " + w.shapeString() + ", expected (" + outputs + ", " + (d + 1)
+                    + ") = (outputs, features + 1): the weight with the bias as last column, for features without a "
+                    + "ones column");
+        }
+        Mlp m = LinearModels.zeros(d, outputs);
+        double[] p = new double[outputs * d + outputs];
+        for (int r = 0; r < outputs; r++) {
+            for (int j = 0; j < d; j++) {
+                p[r * d + j] = w.get(r, j);
+            }
+            p[outputs * d + r] = w.get(r, d);
+        }
+        m.setParameters(p);
+        return m;
+    }
+
+    /** Linear models have their own bias: a constant-1 feature column would be a second one (issue 15, item 6). */
+    private static void warnAboutOnesColumn(DenseMatrix x, PrintWriter log) {
+        for (int j = 0; j < x.cols() && x.rows() > 1; j++) {
+            boolean ones = true;
+            for (int i = 0; i < x.rows() && ones; i++) {
+                ones = x.get(i, j) == 1.0;
+            }
+            if (ones) {
+                log.printf("warning: feature column %d is constant 1; linear models here have their own bias, so this "
+                        + "adds a second, penalized one: drop the ones column (and give the bias as the last column of "
+                        + "--last-layer-weights)%n", j);
+                return;
+            }
         }
     }
 
@@ -571,14 +691,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         } else if (trainLabelsForClasses != null) {
             c = trainLabelsForClasses.classes;
         } else {
-            int max = -1;
-            for (int y : labels) {
-                max = Math.max(max, y);
-            }
-            c = max + 1;
-            if (c < 2) {
-                throw new DataException(file, "labels hold a single class; at least two are needed");
-            }
+            c = Validation.classCount(labels, file, "training labels");
         }
         for (int i = 0; i < rows; i++) {
             if (labels[i] < 0 || labels[i] >= c) {

@@ -39,25 +39,35 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter e = commandLine.getErr();
-            if (ex instanceof DataException || ex instanceof IllegalArgumentException) {
-                e.println("error: " + ex.getMessage());
-                return EXIT_BAD_INPUT;
-            }
-            if (ex instanceof NotConvergedException) {
-                e.println("error: " + ex.getMessage());
-                return EXIT_NOT_CONVERGED;
-            }
-            if (ex instanceof ArithmeticException) {
-                e.println("error: numerical failure: " + ex.getMessage());
-                return EXIT_NOT_CONVERGED;
-            }
-            e.println("internal error: " + ex);
-            ex.printStackTrace(e);
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> exitCode(ex, commandLine.getErr()));
         return cl.execute(args);
+    }
+
+    /**
+     * The exit code and message for an exception escaping a command: 2 for bad input and for I/O errors (a message,
+     * never a stack trace: issue 15, item 10), 3 for non-convergence, 1 with a stack trace for anything else.
+     */
+    static int exitCode(Exception ex, PrintWriter e) {
+        if (ex instanceof DataException || ex instanceof IllegalArgumentException) {
+            e.println("error: " + ex.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+        if (ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+            // a file-system problem (full disk, permissions changed, folder removed): a message, not a trace
+            e.println("error: " + ex.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+        if (ex instanceof NotConvergedException) {
+            e.println("error: " + ex.getMessage());
+            return EXIT_NOT_CONVERGED;
+        }
+        if (ex instanceof ArithmeticException) {
+            e.println("error: numerical failure: " + ex.getMessage());
+            return EXIT_NOT_CONVERGED;
+        }
+        e.println("internal error: " + ex);
+        ex.printStackTrace(e);
+        return 1;
     }
 
     /** Reports the library version. */

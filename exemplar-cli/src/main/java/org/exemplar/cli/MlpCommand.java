@@ -38,7 +38,28 @@ final class MlpCommand implements Runnable {
     }
 
     static DenseMatrix readInputs(Path file, double scale) {
+        return readInputs(file, scale, null);
+    }
+
+    /**
+     * Reads inputs and multiplies them by {@code scale}. Warns on {@code log} when a shrinking scale meets inputs
+     * that already lie in [-1, 1]: the signature of scaling twice (convert --scale, then --scale again), which
+     * silently ruins a network's outputs (issue 15, item 1).
+     */
+    static DenseMatrix readInputs(Path file, double scale, PrintWriter log) {
         DenseMatrix x = DataFiles.readMatrix(file);
+        if (log != null && scale != 1.0 && Math.abs(scale) < 1.0 && x.data().length > 0) {
+            double max = 0;
+            for (double v : x.data()) {
+                max = Math.max(max, Math.abs(v));
+            }
+            if (max <= 1.0) {
+                log.printf(java.util.Locale.ROOT, "warning: %s already lies in [-1, 1] (largest |value| %.4g) and "
+                        + "--scale %.6g shrinks it to at most %.4g: if it was converted with --scale already, drop the "
+                        + "scale here (inputs scaled twice give the network wrong inputs)%n", file, max, scale,
+                        max * Math.abs(scale));
+            }
+        }
         if (scale != 1.0) {
             x.scaleInPlace(scale);
         }
@@ -101,7 +122,8 @@ final class MlpCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter log = spec.commandLine().getErr();
-            DenseMatrix xs = readInputs(x, scale);
+            OutputDirectory.checkFile(out, "--out");
+            DenseMatrix xs = readInputs(x, scale, log);
             int[] labels = DataFiles.readLabels(y);
             if (labels.length != xs.rows()) {
                 throw new DataException(y, "has " + labels.length + " labels but " + x + " has " + xs.rows() + " rows");
@@ -159,6 +181,9 @@ final class MlpCommand implements Runnable {
             description = "Run a saved network on inputs and write its last-hidden-layer features and its logits "
                     + "(the inputs of 'exemplar rps').")
     static final class Features implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--model", required = true, paramLabel = "MODEL.npz", description = "A network saved by 'mlp train'.")
         Path model;
 
@@ -183,8 +208,13 @@ final class MlpCommand implements Runnable {
 
         @Override
         public Integer call() {
+            for (Path p : new Path[] {featuresOut, logitsOut, lastLayerOut}) {
+                if (p != null) {
+                    OutputDirectory.checkFile(p, "output");
+                }
+            }
             Mlp net = MlpFiles.load(model);
-            DenseMatrix x = readInputs(input, scale);
+            DenseMatrix x = readInputs(input, scale, spec.commandLine().getErr());
             if (x.cols() != net.inputWidth()) {
                 throw new DataException(input, "has " + x.cols() + " columns but the network takes " + net.inputWidth());
             }

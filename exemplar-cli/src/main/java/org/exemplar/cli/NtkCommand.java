@@ -442,6 +442,7 @@ final class NtkCommand implements Callable<Integer> {
             if (!missing.isEmpty()) {
                 throw new IllegalArgumentException("missing required option(s): " + String.join(", ", missing));
             }
+            OutputDirectory.check(out);
             if (!(lambda >= 0) || !Double.isFinite(lambda)) {
                 throw new IllegalArgumentException("--lambda must be finite and >= 0, got " + lambda);
             }

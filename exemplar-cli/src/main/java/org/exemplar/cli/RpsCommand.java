@@ -139,8 +139,8 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
         DenseMatrix netLogitsTest = null;
         if (model != null) {
             net = MlpFiles.load(model);
-            DenseMatrix x = MlpCommand.readInputs(trainFeatures, inputScale);
-            DenseMatrix xt = MlpCommand.readInputs(testFeatures, inputScale);
+            DenseMatrix x = MlpCommand.readInputs(trainFeatures, inputScale, log);
+            DenseMatrix xt = MlpCommand.readInputs(testFeatures, inputScale, log);
             for (Object[] check : new Object[][] {{trainFeatures, x}, {testFeatures, xt}}) {
                 DenseMatrix m = (DenseMatrix) check[1];
                 if (m.cols() != net.inputWidth()) {
@@ -187,13 +187,21 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
             if (labels == null) {
                 throw new IllegalArgumentException("give --train-labels (eq. 3) or --teacher-logits (eq. 4)");
             }
-            int c = classes != null ? classes : maxLabel(labels, trainLabels) + 1;
+            int c = classes != null ? classes : Validation.classCount(labels, trainLabels, "training labels");
             int outputs = lossFn.outputsForClasses(c);
             try {
                 targets = lossFn.targetsFromLabels(labels, outputs);
             } catch (IllegalArgumentException e) {
                 throw new DataException(trainLabels, e.getMessage());
             }
+        }
+        if (f.rows() == 0) {
+            throw new DataException(trainFeatures, "has 0 rows; at least one training point is needed");
+        }
+        int explainable = Math.max(2, targets.cols());
+        if (explainClass != null && (explainClass < 0 || explainClass >= explainable)) {
+            throw new IllegalArgumentException("--explain-class " + explainClass + " is outside [0, " + explainable
+                    + ") (the model has " + explainable + " classes)");
         }
         DenseMatrix start = null;
         if (lastLayerWeights == null && net != null && net.outputWidth() == targets.cols()) {
@@ -253,7 +261,9 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
         DenseMatrix recTrain = rp.reconstruct(f);
         DenseMatrix recTest = rp.reconstruct(ft);
         double pearsonTrain = Fidelity.pearson(lossFn, teacher != null ? teacher : rp.outputs(f), recTrain);
-        double pearsonTest = Fidelity.pearson(lossFn, testTeacher != null ? testTeacher : rp.outputs(ft), recTest);
+        // without the network's test outputs there is nothing independent to compare with: the fitted last layer
+        // against its own reconstruction is 1 by construction (issue 15, item 2), so report n/a
+        Double pearsonTest = testTeacher != null ? Fidelity.pearson(lossFn, testTeacher, recTest) : null;
 
         List<Object[]> rows = new ArrayList<>();
         final int[] labelsFinal = labels;
@@ -315,7 +325,8 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
             summary.put("pearson_train", pearsonTrain);
             summary.put("pearson_test", pearsonTest);
             summary.put("fidelity_reference_train", teacher != null ? "teacher-logits" : "fitted-last-layer");
-            summary.put("fidelity_reference_test", testTeacher != null ? "teacher-logits" : "fitted-last-layer");
+            summary.put("fidelity_reference_test", testTeacher != null ? "teacher-logits"
+                    : "none (pass --test-teacher-logits; comparing the fitted last layer with itself would give 1)");
             if (yt != null) {
                 int correct = 0;
                 for (int t = 0; t < yt.length; t++) {
@@ -334,8 +345,9 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
             dir.commit();
         }
         if (!quiet) {
-            log.printf("pearson_train %.6f, pearson_test %.6f; wrote %s/{theta,alpha,values}.npy, topk.csv, "
-                    + "summary.json%n", pearsonTrain, pearsonTest, out);
+            log.printf("pearson_train %.6f, pearson_test %s; wrote %s/{theta,alpha,values}.npy, topk.csv, "
+                    + "summary.json%n", pearsonTrain, pearsonTest == null ? "n/a (no --test-teacher-logits)"
+                    : String.format("%.6f", pearsonTest), out);
         }
         return 0;
     }
@@ -347,19 +359,5 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
             rows.add(new Object[] {e.testIndex(), e.explainedClass(), kind, rank++, p.trainIndex(), p.value(),
                 p.alpha(), p.similarity(), labels == null ? "" : labels[p.trainIndex()]});
         }
-    }
-
-    private static int maxLabel(int[] labels, Path file) {
-        int max = -1;
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0) {
-                throw new DataException(file, "negative label " + labels[i] + " at row " + i);
-            }
-            max = Math.max(max, labels[i]);
-        }
-        if (max < 1) {
-            throw new DataException(file, "labels hold a single class; at least two are needed");
-        }
-        return max;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.exemplar.data.DataException;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.BagOfWords;
 import org.exemplar.data.Npy;
@@ -63,10 +64,21 @@ final class TextCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter log = spec.commandLine().getErr();
+            OutputDirectory.checkFile(out, "--out");
+            if (vocabularyOut != null) {
+                OutputDirectory.checkFile(vocabularyOut, "--vocabulary-out");
+            }
             List<String> vocab = vocabulary == null ? null : BagOfWords.readVocabulary(vocabulary);
             BagOfWords.Corpus c;
             try (Progress bar = Progress.start(Progress.defaultEnabled(false, quiet), "read", 0, "docs")) {
                 c = BagOfWords.read(corpus, vocab, new BagOfWords.Options(logTf, l2, minCount), bar::step);
+            }
+            if (c.features().cols() == 0) {
+                throw new IllegalArgumentException("the vocabulary is empty (--min-count " + minCount + " keeps no word of "
+                        + corpus + "); lower --min-count");
+            }
+            if (c.features().rows() == 0) {
+                throw new DataException(corpus, "holds no documents");
             }
             String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
             if (name.endsWith(".npz")) {

@@ -138,7 +138,8 @@ class CfCommandsTest {
             Path out = dir.resolve("out-" + train);
             Run r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--train", train,
                     "--rank", "3", "--epochs", "5", "--learning-rate", "0.2", "--batch-size", "16", "--lambda", "0.05",
-                    "--test-pairs", dir.resolve("P.npy").toString(), "--out", out.toString(), "-q");
+                    "--test-pairs", dir.resolve("P.npy").toString(), "--out", out.toString(), "-q",
+                    "--allow-unconverged"); // Soft-Impute's default 20 iterations stop short on this data (exit 3)
             assertEquals(0, r.exitCode(), r.toString());
             assertTrue(Files.exists(out.resolve("user_embeddings.npy")));
             assertTrue(Files.readString(out.resolve("summary.json")).contains("\"fit\""));

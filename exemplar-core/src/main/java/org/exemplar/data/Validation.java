@@ -58,4 +58,49 @@ public final class Validation {
         }
         return m;
     }
+
+    /**
+     * The class count c = max label + 1 of integer labels, refusing what would silently allocate or fit nonsense
+     * (issue 15, item 11): no labels, a negative label, a single class, more classes than labels (one stray
+     * label of 10^6 would otherwise mean a million classes), and a class in [0, c) with no example.
+     *
+     * @param what what the labels are, for the message (e.g. {@code "training labels"})
+     */
+    public static int classCount(int[] labels, Path file, String what) {
+        if (labels.length == 0) {
+            throw new DataException(file, what + " are empty (0 rows); at least one example per class is needed");
+        }
+        int max = -1;
+        int maxRow = -1;
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0) {
+                throw new DataException(file, "negative label " + labels[i] + " at row " + i + " (" + what
+                        + " must be 0..c-1)");
+            }
+            if (labels[i] > max) {
+                max = labels[i];
+                maxRow = i;
+            }
+        }
+        if (max < 1) {
+            throw new DataException(file, what + " hold a single class (" + max + "); at least two are needed");
+        }
+        if (max >= labels.length) {
+            throw new DataException(file, "label " + max + " at row " + maxRow + " implies " + ((long) max + 1)
+                    + " classes but there are only " + labels.length + " " + what + "; class labels must be 0..c-1 with "
+                    + "every class present");
+        }
+        int[] count = new int[max + 1];
+        for (int y : labels) {
+            count[y]++;
+        }
+        for (int k = 0; k <= max; k++) {
+            if (count[k] == 0) {
+                throw new DataException(file, "class " + k + " has no example among the " + labels.length + " " + what
+                        + " (labels 0.." + max + "; largest at row " + maxRow + "); class labels must be 0..c-1 with every "
+                        + "class present");
+            }
+        }
+        return max + 1;
+    }
 }

@@ -11,7 +11,8 @@ import org.exemplar.linalg.DenseMatrix;
  *                           dimension (Arnoldi), 0 (exact)
  * @param residualNorms      true residuals ||A x_k - b_k||, recomputed with the full operator after the solve
  * @param relativeResiduals  ||A x_k - b_k|| / ||b_k|| (0 when b_k = 0)
- * @param converged          whether each solve met its method's criterion (CG: tolerance; LiSSA: no divergence;
+ * @param converged          whether each solve met its method's criterion (CG: tolerance; LiSSA: no divergence and true
+ *                           relative residual within its tolerance;
  *                           exact and Arnoldi: always, their error shows in the residual)
  * @param diagnostics        a human-readable note (divergence and a suggested LiSSA scale, Arnoldi eigenvalues)
  */

@@ -21,6 +21,10 @@ import org.exemplar.linalg.Vectors;
  * mini-batches (one per step, shared by the batch), so results depend on the seed only, never on how right-hand
  * sides are batched.
  *
+ * <p><b>Convergence.</b> A right-hand side counts as converged only when its recursion did not diverge and its true
+ * relative residual ||A x - b|| / ||b|| (recomputed with the full operator after the solve) is at most
+ * {@link LissaOptions#tolerance()}; the note says how many stopped above it and the largest residual.
+ *
  * <p><b>Divergence.</b> When every A_{B_t}/sigma has eigenvalues in [0, 2], each factor has norm &lt;= 1 and
  * ||h_t|| &lt;= (t + 1) ||v||. A recursion whose iterate exceeds 2 (t + 1) ||v|| (or becomes non-finite) is stopped
  * and reported as diverged; the diagnostics then carry the largest eigenvalue of A estimated by 50 power
@@ -47,6 +51,7 @@ public final class Lissa implements InverseHessianSolver {
         s.put("scale", options.scale());
         s.put("batch_size", options.batchSize());
         s.put("seed", options.seed());
+        s.put("tolerance", options.tolerance());
         s.put("neumann_sum", "t = 0..T (SPEC section 4 correction of eq. 51)");
         return s;
     }
@@ -121,12 +126,25 @@ public final class Lissa implements InverseHessianSolver {
         double[] abs = new double[k];
         double[] rel = new double[k];
         BatchSolveResult.trueResiduals(a, rhs, sum, abs, rel);
+        int aboveTolerance = 0;
+        double worst = 0;
+        for (int r = 0; r < k; r++) {
+            if (ok[r] && !(rel[r] <= options.tolerance())) {
+                ok[r] = false;
+                aboveTolerance++;
+                worst = Math.max(worst, rel[r]);
+            }
+        }
         int[] its = new int[k];
         for (int r = 0; r < k; r++) {
             its[r] = diverged[r] ? divergedAt[r] : options.depth() * options.repeats();
         }
         String note = bad == 0 ? "no divergence" : bad + " of " + k + " recursions diverged (first at step "
                 + firstPositive(divergedAt) + "); " + scaleAdvice(a, options.seed());
+        if (aboveTolerance > 0) {
+            note += String.format("; %d of %d solves stopped above the relative-residual tolerance %.3g (largest %.3g): "
+                    + "raise the depth, the repeats or the batch size", aboveTolerance, k, options.tolerance(), worst);
+        }
         return new BatchSolveResult(sum, its, abs, rel, ok, note);
     }
 

@@ -216,9 +216,17 @@ class InfluenceFunctionsTest {
         assertTrue(relErr(full.scores(), exactFew) < 1e-6, "full-batch LiSSA relative error "
                 + relErr(full.scores(), exactFew));
 
+        // mini-batch noise leaves a true relative residual of ~0.15 (measured: largest 0.147 of the 4): above the
+        // default LiSSA tolerance 1e-2, so the flag must say "not converged" (issue 15, item 4) ...
         InfluenceScores mini = InfluenceFunctions.prepare(trained, train, o,
                 new Lissa(new LissaOptions(3000, 8, 2 * lmax, 64, 5))).scores(few, fewT, TestFunction.LOSS, null);
-        assertTrue(mini.solves().allConverged(), mini.solves().notes().toString());
+        assertFalse(mini.solves().allConverged(), "residual " + mini.solves().maxRelativeResidual());
+        assertTrue(mini.solves().maxRelativeResidual() > LissaOptions.DEFAULT_TOLERANCE);
+        // ... and converged under a tolerance that admits it, with the same estimate
+        InfluenceScores loose = InfluenceFunctions.prepare(trained, train, o,
+                new Lissa(new LissaOptions(3000, 8, 2 * lmax, 64, 5, 0.25))).scores(few, fewT, TestFunction.LOSS, null);
+        assertTrue(loose.solves().allConverged(), loose.solves().notes().toString());
+        assertEquals(0.0, relErr(loose.scores(), mini.scores()), 0.0);
         double r = org.exemplar.eval.Correlation.pearson(mini.scores().data(), exactFew.data());
         assertTrue(r >= 0.95, "mini-batch LiSSA Pearson " + r);
     }

@@ -34,6 +34,25 @@ class LissaTest extends InverseHessianSolverContract {
         assertTrue(Math.abs(x[0] - expected) < 1e-15, "got " + x[0] + ", expected " + expected);
     }
 
+    /**
+     * Issue 15, item 4: the flag reflects the true residual. A = 2 I, sigma = 4, depth 3: x = (1/2)(1 - 2^-4) b, so
+     * the relative residual ||A x - b|| / ||b|| = 2^-4 = 0.0625 exactly; above a tolerance of 1e-2 (the default) the
+     * solve is not converged (it was reported converged because it did not diverge), below 0.1 it is.
+     */
+    @Test
+    void convergenceFlagReflectsTheTrueResidual() {
+        DenseMatrix a = DenseMatrix.identity(3).scaleInPlace(2.0);
+        DenseMatrix b = DenseMatrix.fromRows(new double[][] {{1, 0, 0}});
+        BatchSolveResult strict = new Lissa(new LissaOptions(3, 1, 4.0, 1, 1)).prepare(CurvatureOperator.of(a)).solve(b);
+        org.junit.jupiter.api.Assertions.assertEquals(0.0625, strict.relativeResiduals()[0], 1e-15);
+        assertFalse(strict.converged()[0]);
+        assertTrue(strict.diagnostics().contains("above the relative-residual tolerance"), strict.diagnostics());
+        BatchSolveResult loose = new Lissa(new LissaOptions(3, 1, 4.0, 1, 1, 0.1)).prepare(CurvatureOperator.of(a))
+                .solve(b);
+        assertTrue(loose.converged()[0]);
+        org.junit.jupiter.api.Assertions.assertEquals(strict.solutions().get(0, 0), loose.solutions().get(0, 0), 0.0);
+    }
+
     @Test
     void divergenceIsDetectedAndASuggestedScaleReported() {
         DenseMatrix a = wellConditioned(9); // eigenvalues up to 4: sigma = 1 puts some of A/sigma above 2
