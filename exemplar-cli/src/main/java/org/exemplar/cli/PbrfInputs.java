@@ -98,6 +98,11 @@ final class PbrfInputs {
     @Option(names = "--lissa-scale", description = "LiSSA scale sigma (default: 1.5 x the largest eigenvalue of G + lambda I).")
     Double lissaScale;
 
+    @Option(names = "--lissa-tolerance", defaultValue = "1e-2", description = "LiSSA: a solve whose true relative "
+            + "residual ||A x - b|| / ||b|| ends above it counts as not converged (exit 3 unless --allow-unconverged; "
+            + "default ${DEFAULT-VALUE}, as in `influence`).")
+    double lissaTolerance;
+
     @Option(names = "--lissa-batch-size", defaultValue = "128", description = "LiSSA mini-batch size (default ${DEFAULT-VALUE}).")
     int lissaBatchSize;
 
@@ -186,7 +191,7 @@ final class PbrfInputs {
         List<SolverChoice> choices = new ArrayList<>();
         for (String s : solvers.split(",")) {
             choices.add(new SolverChoice(SolverChoice.Kind.parse(s), cgTolerance, cgMaxIterations, lissaDepth,
-                    lissaRepeats, lissaScale == null ? Double.NaN : lissaScale, lissaBatchSize, seed));
+                    lissaRepeats, lissaScale == null ? Double.NaN : lissaScale, lissaBatchSize, seed, lissaTolerance));
         }
         TestLossTarget target = testPoint == null ? TestLossTarget.mean() : TestLossTarget.point(testPoint);
         PbrfSettings settings = new PbrfSettings(rs, points, removedFraction, seed, target, choices);

@@ -91,8 +91,9 @@ class PbrfCommandTest {
         java.util.LinkedHashMap<String, String> o = new java.util.LinkedHashMap<>();
         String[] base = {"--model", "mlp:5,5", "--train-features", x.toString(), "--train-labels", y.toString(),
             "--test-features", xt.toString(), "--test-labels", yt.toString(), "--epochs", "6", "--batch-size", "16",
-            "--lr", "0.2", "--points", "4", "--solver", "exact,cg,lissa", "--lissa-depth", "200", "--seed", "7",
-            "--out", out.toString()};
+            "--lr", "0.2", "--points", "4", "--solver", "exact,cg,lissa", "--lissa-depth", "200",
+            // truncated LiSSA at depth 200 ends above the default 1e-2 residual tolerance (see the test below)
+            "--lissa-tolerance", "1", "--seed", "7", "--out", out.toString()};
         for (int i = 0; i < base.length; i += 2) {
             o.put(base[i], base[i + 1]);
         }
@@ -105,6 +106,22 @@ class PbrfCommandTest {
             a.add(v);
         });
         return a.toArray(new String[0]);
+    }
+
+    @Test
+    void truncatedLissaAboveTheDefaultToleranceExits3UnlessAllowed() throws IOException {
+        Path out = dir.resolve("strict");
+        CliTestSupport.Run r = run(mlpArgs(out, "--lissa-tolerance", "1e-2"));
+        assertEquals(3, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("lissa") && r.err().contains("residual"), r.err());
+        assertFalse(Files.exists(out), "nothing written on exit 3");
+        Path allowed = dir.resolve("allowed");
+        List<String> args = new java.util.ArrayList<>(List.of(mlpArgs(allowed, "--lissa-tolerance", "1e-2")));
+        args.add("--allow-unconverged");
+        CliTestSupport.Run ok = run(args.toArray(new String[0]));
+        assertEquals(0, ok.exitCode(), ok.toString());
+        JsonNode summary = Json.mapper().readTree(allowed.resolve("summary.json").toFile());
+        assertTrue(summary.toString().contains("max_relative_residual"), summary.toString());
     }
 
     @Test

@@ -197,7 +197,8 @@ public final class InfluenceAttributor extends PreparedAttributor<Examples> {
             case EXACT -> new ExactSolver();
             case CG -> new ConjugateGradientSolver(r.number("cgTolerance"), (int) r.number("cgMaxIterations"));
             case LISSA -> new Lissa(new LissaOptions((int) r.number("lissaDepth"), (int) r.number("lissaRepeats"),
-                    r.number("lissaScale"), (int) r.number("lissaBatchSize"), (long) r.number("seed")));
+                    r.number("lissaScale"), (int) r.number("lissaBatchSize"), (long) r.number("seed"),
+                    r.state().has("lissaTolerance") ? r.number("lissaTolerance") : LissaOptions.DEFAULT_TOLERANCE));
             case ARNOLDI -> new Arnoldi(new ArnoldiOptions((int) r.number("arnoldiIterations"),
                     (int) r.number("arnoldiTopK"), (long) r.number("seed")));
         };
@@ -226,6 +227,7 @@ public final class InfluenceAttributor extends PreparedAttributor<Examples> {
         private int lissaRepeats = 1;
         private Double lissaScale;
         private int lissaBatchSize = 128;
+        private double lissaTolerance = LissaOptions.DEFAULT_TOLERANCE;
         private int arnoldiIterations = 100;
         private int arnoldiTopK = 50;
         private long seed;
@@ -295,6 +297,16 @@ public final class InfluenceAttributor extends PreparedAttributor<Examples> {
             this.lissaRepeats = repeats;
             this.lissaScale = scale;
             this.lissaBatchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * LiSSA's residual tolerance (default {@link LissaOptions#DEFAULT_TOLERANCE}): a solve whose true relative
+         * residual ||A x - b|| / ||b|| ends above it is reported as not converged in the diagnostics.
+         */
+        public Builder lissaTolerance(double tolerance) {
+            new LissaOptions(1, 1, 1.0, 1, 0, tolerance);
+            this.lissaTolerance = tolerance;
             return this;
         }
 
@@ -399,7 +411,9 @@ public final class InfluenceAttributor extends PreparedAttributor<Examples> {
                     st.put("lissaRepeats", lissaRepeats);
                     st.put("lissaScale", scale);
                     st.put("lissaBatchSize", lissaBatchSize);
-                    yield new Lissa(new LissaOptions(lissaDepth, lissaRepeats, scale, lissaBatchSize, seed));
+                    st.put("lissaTolerance", lissaTolerance);
+                    yield new Lissa(new LissaOptions(lissaDepth, lissaRepeats, scale, lissaBatchSize, seed,
+                            lissaTolerance));
                 }
                 case ARNOLDI -> {
                     st.put("arnoldiIterations", arnoldiIterations);

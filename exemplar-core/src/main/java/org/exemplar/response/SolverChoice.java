@@ -21,9 +21,18 @@ import org.exemplar.solver.LissaOptions;
  *                        iterations (the paper tunes sigma in {10 .. 500} "so that the algorithm converges")
  * @param lissaBatchSize  LiSSA mini-batch size
  * @param seed            seed of LiSSA's mini-batches and of the power iteration
+ * @param lissaTolerance  LiSSA: a solve whose true relative residual ends above it is reported as not converged
+ *                        (truncated LiSSA, the paper's protocol, usually does: the solver gap measures its effect)
  */
 public record SolverChoice(Kind kind, double cgTolerance, int cgMaxIterations, int lissaDepth, int lissaRepeats,
-                           double lissaScale, int lissaBatchSize, long seed) {
+                           double lissaScale, int lissaBatchSize, long seed, double lissaTolerance) {
+
+    /** With LiSSA's {@link LissaOptions#DEFAULT_TOLERANCE default residual tolerance}. */
+    public SolverChoice(Kind kind, double cgTolerance, int cgMaxIterations, int lissaDepth, int lissaRepeats,
+                        double lissaScale, int lissaBatchSize, long seed) {
+        this(kind, cgTolerance, cgMaxIterations, lissaDepth, lissaRepeats, lissaScale, lissaBatchSize, seed,
+                LissaOptions.DEFAULT_TOLERANCE);
+    }
 
     /** The solver families. */
     public enum Kind {
@@ -55,6 +64,9 @@ public record SolverChoice(Kind kind, double cgTolerance, int cgMaxIterations, i
             throw new IllegalArgumentException("LiSSA depth, repeats and batch size must be >= 1, got " + lissaDepth
                     + " / " + lissaRepeats + " / " + lissaBatchSize);
         }
+        if (!(lissaTolerance > 0)) {
+            throw new IllegalArgumentException("LiSSA tolerance must be > 0, got " + lissaTolerance);
+        }
         if (!Double.isNaN(lissaScale) && !(lissaScale > 0 && Double.isFinite(lissaScale))) {
             throw new IllegalArgumentException("LiSSA scale must be > 0 (or NaN for automatic), got " + lissaScale);
         }
@@ -66,7 +78,8 @@ public record SolverChoice(Kind kind, double cgTolerance, int cgMaxIterations, i
     }
 
     public SolverChoice withLissa(int depth, int repeats, double scale, int batchSize) {
-        return new SolverChoice(kind, cgTolerance, cgMaxIterations, depth, repeats, scale, batchSize, seed);
+        return new SolverChoice(kind, cgTolerance, cgMaxIterations, depth, repeats, scale, batchSize, seed,
+                lissaTolerance);
     }
 
     /** The solver for operator A (the LiSSA scale resolved against A when automatic). */
@@ -84,7 +97,8 @@ public record SolverChoice(Kind kind, double cgTolerance, int cgMaxIterations, i
                     }
                     sigma = 1.5 * mu;
                 }
-                yield new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed));
+                yield new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed,
+                        lissaTolerance));
             }
         };
     }
