@@ -270,6 +270,7 @@ final class ZipDirectory {
         }
         long start = dataStart(e);
         if (e.method == STORED) {
+            MemoryBudget.requireHeap(file, e.size, "member '" + e.name + "' holds");
             ByteBuffer b = readAt(start, (int) e.size);
             CRC32 crc = new CRC32();
             crc.update(b.duplicate());
