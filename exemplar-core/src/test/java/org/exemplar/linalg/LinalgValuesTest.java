@@ -85,6 +85,12 @@ class LinalgValuesTest {
         CsrMatrix t = new CsrMatrix(1, 4, new int[] {0, 3}, new int[] {1, 2, 3}, new double[] {10, 100, 1000});
         assertEquals(3 * 10 + 4 * 1000, s.rowDot(2, t, 0), 0.0);
         assertEquals(2 * 100, s.rowDot(0, t, 0), 0.0);
+        // a row that ends where the next row starts with a column the other row has: [[1, 0, 0, 0], [0, 0, 0, 5]]
+        CsrMatrix u = new CsrMatrix(2, 4, new int[] {0, 1, 2}, new int[] {0, 3}, new double[] {1, 5});
+        CsrMatrix w = new CsrMatrix(1, 4, new int[] {0, 2}, new int[] {2, 3}, new double[] {7, 11});
+        assertEquals(0, u.rowDot(0, w, 0), 0.0);
+        assertEquals(55, u.rowDot(1, w, 0), 0.0);
+        assertEquals(0, w.rowDot(0, u, 0), 0.0);
         assertArrayEquals(new double[] {0, 3, 0, 4}, s.denseRow(2), 0.0);
         assertArrayEquals(new double[] {0, 2, 0, 0, 3, 0}, s.selectColumns(new int[] {1, 2}).toDense().data(), 0.0);
         assertThrows(IllegalArgumentException.class, () -> s.selectColumns(new int[] {2, 1}));
@@ -126,6 +132,8 @@ class LinalgValuesTest {
         assertEquals(5e-200, Vectors.norm2(new double[] {3e-200, 4e-200}), 1e-214); // no underflow
         assertEquals(0, Vectors.norm2(new double[] {0, 0}), 0.0);
         assertEquals(0, Vectors.norm2(new double[0]), 0.0);
+        assertEquals(Double.POSITIVE_INFINITY, Vectors.norm2(new double[] {1, Double.NEGATIVE_INFINITY}), 0.0);
+        assertTrue(Double.isNaN(Vectors.norm2(new double[] {1, Double.NaN})));
         assertEquals(32, Vectors.dot(new double[] {1, 2, 3}, new double[] {4, 5, 6}), 0.0);
         // offsets: (2, 3, 4, 5, 6) . (1, 1, 1, 1, 2) over 5 entries starting at 1 and 0
         assertEquals(2 + 3 + 4 + 5 + 12, Vectors.dot(new double[] {9, 2, 3, 4, 5, 6}, 1,
@@ -155,5 +163,9 @@ class LinalgValuesTest {
         assertArrayEquals(new int[] {4}, Ranking.topDescending(s, 1));
         assertArrayEquals(new int[] {4, 1, 0, 2, 3}, Ranking.topDescending(s, 10));
         assertArrayEquals(new int[] {1, 0}, Ranking.descending(new double[] {1, 1}, new int[] {1, 0}));
+        // equal scores and equal tie keys: stable, by position
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4}, Ranking.descending(new double[] {1, 1, 1, 1, 1},
+                new int[] {2, 2, 2, 2, 2}));
+        assertArrayEquals(new int[] {0, 1, 2}, Ranking.ascending(new double[] {0, 0, 0}, new int[3]));
     }
 }
