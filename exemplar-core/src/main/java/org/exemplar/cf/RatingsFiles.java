@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.exemplar.data.DataException;
+import org.exemplar.data.MemoryBudget;
 import org.exemplar.data.Npy;
 import org.exemplar.data.NpyArray;
 import org.exemplar.linalg.DenseMatrix;
@@ -78,6 +79,12 @@ public final class RatingsFiles {
                     throw new DataException(file, "line " + lineNo + ": user " + u + " rated item " + it
                             + " a second time");
                 }
+                if (u > maxU) {
+                    MemoryBudget.requireDimension(file, u, "line " + lineNo + ": user id " + u, "users");
+                }
+                if (it > maxI) {
+                    MemoryBudget.requireDimension(file, it, "line " + lineNo + ": item id " + it, "items");
+                }
                 us.add(u - 1);
                 is.add(it - 1);
                 vs.add(v);
@@ -137,6 +144,12 @@ public final class RatingsFiles {
             }
             if (!seen.add(((long) u[t] << 32) | it[t])) {
                 throw new DataException(file, "row " + t + ": (user " + u[t] + ", item " + it[t] + ") appears twice");
+            }
+            if (u[t] > maxU) {
+                MemoryBudget.requireDimension(file, u[t] + 1L, "row " + t + ": user index " + u[t], "users");
+            }
+            if (it[t] > maxI) {
+                MemoryBudget.requireDimension(file, it[t] + 1L, "row " + t + ": item index " + it[t], "items");
             }
             maxU = Math.max(maxU, u[t]);
             maxI = Math.max(maxI, it[t]);

@@ -186,6 +186,10 @@ public final class Idx {
                 throw new DataException(file, "IDX dims " + NpyHeader.shapeString(h.shape) + " need " + need
                         + " bytes, too large to decompress into memory; gunzip the file so it can be memory-mapped");
             }
+            MemoryBudget.requireInflatable(file, need + h.bytes, ch.size(), "IDX header (dims "
+                    + NpyHeader.shapeString(h.shape) + " " + h.dtype + ")");
+            MemoryBudget.requireHeap(file, need, "IDX dims " + NpyHeader.shapeString(h.shape) + " " + h.dtype
+                    + " decompress to");
             byte[] data = in.readNBytes((int) need);
             if (data.length < need) {
                 throw new DataException(file, "truncated IDX data: dims " + NpyHeader.shapeString(h.shape) + " "

@@ -534,7 +534,10 @@ public final class NpyArray {
                     + " elements, too large for one Java array (max " + MAX_ARRAY + "); read it in row blocks "
                     + "with toMatrix(rowFrom, rowTo) of at most " + maxRows + " rows");
         }
-        return (int) (rows * cols);
+        long n = rows * cols;
+        MemoryBudget.requireHeap(source, 8 * n, (member == null ? "" : "member '" + member + "': ")
+                + "converting " + n + " elements of the array of shape " + shapeString() + " needs up to");
+        return (int) n;
     }
 
     /** Receives a run of elements contiguous in storage, scattered into the destination with a stride. */

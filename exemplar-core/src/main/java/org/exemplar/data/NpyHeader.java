@@ -30,7 +30,7 @@ public final class NpyHeader {
     static final int ALIGN = 64;
     /** NumPy pads the header so the first axis can grow to this many digits in place. */
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
-    private static final int MAX_HEADER_BYTES = 1 << 24;
+    static final int MAX_HEADER_BYTES = 1 << 24;
 
     private final int majorVersion;
     private final int minorVersion;

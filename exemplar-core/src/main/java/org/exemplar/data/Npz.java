@@ -3,6 +3,7 @@ package org.exemplar.data;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -108,7 +109,38 @@ public final class Npz {
             long start = z.verifiedStoredStart(e, Npy.MAP_THRESHOLD);
             return Npy.read(z.channel(), start, e.size, file, e.name);
         }
+        checkDeclaredSize(z, e, file);
         return Npy.read(z.contents(e), file, e.name);
+    }
+
+    /**
+     * Before inflating a deflated .npy member: its .npy header (inflated alone) must account for exactly the
+     * member's declared size, so a member that declares (or would inflate to) far more than its array is
+     * rejected after a few kilobytes instead of after gigabytes.
+     */
+    private static void checkDeclaredSize(ZipDirectory z, ZipDirectory.Entry e, Path file) throws IOException {
+        ByteBuffer pre = z.prefix(e, 12);
+        long headerEnd = 12;
+        if (pre.limit() >= 10 && (pre.get(6) & 0xFF) == 1) {
+            headerEnd = 10 + (pre.order(ByteOrder.LITTLE_ENDIAN).getShort(8) & 0xFFFF);
+        } else if (pre.limit() >= 12) {
+            headerEnd = 12 + (pre.order(ByteOrder.LITTLE_ENDIAN).getInt(8) & 0xFFFFFFFFL);
+        }
+        ByteBuffer head = headerEnd <= pre.limit() ? pre
+                : z.prefix(e, (int) Math.min(headerEnd, NpyHeader.MAX_HEADER_BYTES + 12L));
+        String where = "member '" + e.name + "': ";
+        NpyHeader h = NpyHeader.read((pos, len) -> {
+            int n = (int) Math.max(0, Math.min(len, head.limit() - pos));
+            byte[] out = new byte[n];
+            head.get((int) pos, out);
+            return out;
+        }, e.size, file, where);
+        long expected = h.dataOffset() + h.dataBytes();
+        if (e.size > expected) {
+            throw new DataException(file, where + "the zip directory declares " + e.size + " bytes but the .npy "
+                    + "header (shape " + NpyHeader.shapeString(h.shape()) + " " + h.dtype() + ") accounts for "
+                    + expected + "; corrupted or a decompression bomb");
+        }
     }
 
     private static byte[] bytes(ByteBuffer b) {

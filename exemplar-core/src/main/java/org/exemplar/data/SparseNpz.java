@@ -29,6 +29,7 @@ public final class SparseNpz {
             throw new DataException(file, "shape " + java.util.Arrays.toString(shape) + " is not a 2-D shape that fits "
                     + "int indices");
         }
+        MemoryBudget.requireDimension(file, shape[1], "shape " + java.util.Arrays.toString(shape), "columns");
         int[] indptr = Npz.readArray(file, "indptr").toIntArray();
         int[] indices = Npz.readArray(file, "indices").toIntArray();
         double[] data = Npz.readArray(file, "data").toDoubleArray();

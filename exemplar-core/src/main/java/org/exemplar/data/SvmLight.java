@@ -83,6 +83,10 @@ public final class SvmLight {
                         throw new DataException(file, "line " + lineNo + ": feature index " + index + " exceeds the "
                                 + columns + " columns expected");
                     }
+                    if (index > maxIndex && columns < 0) {
+                        MemoryBudget.requireDimension(file, index, "line " + lineNo + ": feature index " + index,
+                                "columns");
+                    }
                     double v = parseDouble(tok[t].substring(colon + 1), file, lineNo, "value of feature " + index);
                     if (!Double.isFinite(v)) {
                         throw new DataException(file, "line " + lineNo + ": value of feature " + index + " is " + v);

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
@@ -254,7 +255,12 @@ final class ZipDirectory {
         return start;
     }
 
-    /** The member's uncompressed bytes in one heap buffer (inflated if needed), CRC verified. */
+    /**
+     * The member's uncompressed bytes in one heap buffer (inflated if needed), CRC verified. The declared size
+     * is not trusted: it must be one deflate can produce from the compressed bytes, must fit the heap, and the
+     * buffer grows only as inflated bytes actually arrive, so a lying directory or a bomb costs at most what
+     * it really inflates to before it is rejected.
+     */
     ByteBuffer contents(Entry e) throws IOException {
         checkSupported(e);
         if (e.size > NpyArray.MAX_ARRAY) {
@@ -264,19 +270,50 @@ final class ZipDirectory {
         }
         long start = dataStart(e);
         if (e.method == STORED) {
+            MemoryBudget.requireHeap(file, e.size, "member '" + e.name + "' holds");
             ByteBuffer b = readAt(start, (int) e.size);
             CRC32 crc = new CRC32();
             crc.update(b.duplicate());
             checkCrc(e, crc);
             return b.order(ByteOrder.BIG_ENDIAN);
         }
-        byte[] data = new byte[(int) e.size];
+        MemoryBudget.requireInflatable(file, e.size, e.compressedSize, "member '" + e.name + "'");
+        MemoryBudget.requireHeap(file, e.size, "member '" + e.name + "' inflates to");
+        byte[] data = inflate(e, start, (int) e.size);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        checkCrc(e, crc);
+        return ByteBuffer.wrap(data);
+    }
+
+    /**
+     * The first {@code min(limit, size)} uncompressed bytes of a member, without the CRC check (for reading a
+     * header before committing to the whole member).
+     */
+    ByteBuffer prefix(Entry e, int limit) throws IOException {
+        checkSupported(e);
+        long start = dataStart(e);
+        int n = (int) Math.min(limit, e.size);
+        if (e.method == STORED) {
+            return readAt(start, n).order(ByteOrder.BIG_ENDIAN);
+        }
+        MemoryBudget.requireInflatable(file, e.size, e.compressedSize, "member '" + e.name + "'");
+        return ByteBuffer.wrap(inflate(e, start, n));
+    }
+
+    /**
+     * Inflates the member's first {@code want} bytes ({@code want == size}: all of them, checking that the
+     * stream ends exactly there). The output buffer starts small and doubles as bytes arrive.
+     */
+    private byte[] inflate(Entry e, long start, int want) throws IOException {
+        boolean whole = want == e.size;
+        byte[] data = new byte[Math.min(want, 1 << 16)];
         Inflater inf = new Inflater(true);
         try {
             long fed = 0;
             int produced = 0;
-            long window = 1 << 24;
-            while (!inf.finished()) {
+            long window = 1 << 20;
+            while (!inf.finished() && (whole || produced < want)) {
                 if (inf.needsInput()) {
                     if (fed >= e.compressedSize) {
                         throw corrupt("member '" + e.name + "': deflate stream ends early (" + produced
@@ -290,29 +327,29 @@ final class ZipDirectory {
                 if (inf.needsDictionary()) {
                     throw corrupt("member '" + e.name + "': deflate stream needs a preset dictionary");
                 }
-                if (produced == data.length) {
+                if (produced == want) {
                     if (inf.inflate(new byte[1]) > 0) {
                         throw corrupt("member '" + e.name + "' inflates to more than its declared " + e.size
                                 + " bytes");
                     }
                     continue;
                 }
+                if (produced == data.length) {
+                    data = Arrays.copyOf(data, (int) Math.min(want, 2L * data.length));
+                }
                 produced += inf.inflate(data, produced, data.length - produced);
             }
-            if (produced != e.size) {
+            if (whole ? produced != e.size : produced < want) {
                 throw corrupt("member '" + e.name + "' inflates to " + produced + " bytes, directory says "
                         + e.size);
             }
+            return data.length == produced ? data : Arrays.copyOf(data, produced);
         } catch (DataFormatException ex) {
             throw new DataException(file, "corrupted or not a zip/npz file: member '" + e.name
                     + "': invalid deflate data (" + ex.getMessage() + ")", ex);
         } finally {
             inf.end();
         }
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        checkCrc(e, crc);
-        return ByteBuffer.wrap(data);
     }
 
     private void checkCrc(Entry e, CRC32 crc) {
