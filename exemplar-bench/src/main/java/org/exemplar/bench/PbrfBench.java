@@ -1,11 +1,19 @@
 package org.exemplar.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.exemplar.data.Idx;
+import org.exemplar.data.Npy;
 import org.exemplar.influence.TrainingData;
+import org.exemplar.io.Json;
 import org.exemplar.linalg.Blas;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.SoftmaxCrossEntropy;
@@ -26,12 +34,16 @@ import org.exemplar.response.SolverChoice;
  * Time per response function for an MLP 784-{width}-{width}-10 on the shipped MNIST slice (issue 9): one SGD epoch
  * of each objective of Bae et al. 2022 Table 1 (retraining, proximal, PBRF through vector-Jacobian products,
  * linearized PBRF through Gauss-Newton products) on the continuation schedule, best of {@code repeats}, and one
- * damped Gauss-Newton influence estimate by LiSSA of {@code lissadepth} steps. Java only: no PyTorch twin (the
- * machine this was written on has no python3-torch). Arguments key=value, run from the repository root.
+ * damped Gauss-Newton influence estimate by LiSSA of {@code lissadepth} steps. With {@code twin=true} (default) also
+ * one PBRF mini-batch gradient (eq. 8) at a theta != theta^s next to its PyTorch twin {@code python/pbrf_bench.py}
+ * on the same weights, batch and removed point: the two gradients are compared and both steps timed (median of
+ * {@code twinrepeats} after {@code twinwarmup}), PyTorch with {@code threads} threads (default: the
+ * OPENBLAS_NUM_THREADS the Java side runs with, else the core count). Arguments key=value, run from the
+ * repository root.
  */
 public final class PbrfBench {
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         Map<String, String> a = new LinkedHashMap<>();
         a.put("width", "128");
         a.put("ntrain", "5000");
@@ -43,6 +55,13 @@ public final class PbrfBench {
         a.put("lissadepth", "100");
         a.put("seed", "1");
         a.put("mnist", "exemplar-cli/src/main/resources/org/exemplar/cli/data/mnist");
+        a.put("twin", "true");
+        a.put("twinwarmup", "10");
+        a.put("twinrepeats", "200");
+        a.put("threads", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS",
+                String.valueOf(Runtime.getRuntime().availableProcessors())));
+        a.put("python", "/usr/bin/python3");
+        a.put("work", "target/pbrf-bench");
         for (String s : args) {
             int eq = s.indexOf('=');
             if (eq < 0 || !a.containsKey(s.substring(0, eq))) {
@@ -89,6 +108,10 @@ public final class PbrfBench {
             }
             System.out.printf("| %s | %.3f s | %.2f ms |%n", e.getKey(), best, 1e3 * best / one.batchesPerEpoch());
         }
+        if (Boolean.parseBoolean(a.get("twin"))) {
+            twin(a, (Mlp) rf.trainedModel(), data, objectives.get("PBRF (eq. 8, VJP)"), z, eps, damping,
+                    s.batchSize(), seed);
+        }
         long t0 = System.nanoTime();
         rf.respond(z, ResponseKind.PBRF, null);
         System.out.printf("one PBRF response (%d epochs, plus the final full-batch gradient): %.2f s%n",
@@ -98,5 +121,119 @@ public final class PbrfBench {
         InfluenceEstimate est = GaussNewtonInfluence.estimate(rf.trainedModel(), data, damping, lissa, List.of(z), eps);
         System.out.printf("influence estimate, LiSSA depth %s (scale from 50 full-batch power iterations): %.2f s%n",
                 a.get("lissadepth"), est.seconds());
+    }
+
+    /**
+     * One PBRF mini-batch gradient (eq. 8, {@link ResponseObjective#batchGradient}) at theta = theta^s + 0.01 N(0, I)
+     * on a random batch, next to the PyTorch twin on the same inputs: agreement and median times.
+     */
+    private static void twin(Map<String, String> a, Mlp trained, TrainingData data, ResponseObjective pbrf, int[] z,
+                             double eps, double damping, int batchSize, long seed) throws Exception {
+        Path work = Path.of(a.get("work"));
+        Files.createDirectories(work);
+        SplittableRandom rnd = new SplittableRandom(seed + 2);
+        double[] thetaS = trained.parameters();
+        double[] theta = thetaS.clone();
+        for (int k = 0; k < theta.length; k++) {
+            theta[k] += 0.01 * rnd.nextGaussian();
+        }
+        int n = data.size();
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int[] batch = Arrays.copyOf(perm, batchSize);
+        Mlp at = trained.copy();
+        at.setParameters(theta);
+        for (int k = 0; k < 3; k++) {
+            Npy.write(work.resolve("W" + k + ".npy"), at.weight(k));
+            Npy.write(work.resolve("b" + k + ".npy"), at.bias(k));
+            Npy.write(work.resolve("Ws" + k + ".npy"), trained.weight(k));
+            Npy.write(work.resolve("bs" + k + ".npy"), trained.bias(k));
+        }
+        Npy.write(work.resolve("xb.npy"), data.features().selectRows(batch));
+        Npy.write(work.resolve("tb.npy"), labels(data.targets().selectRows(batch)));
+        Npy.write(work.resolve("xz.npy"), data.features().selectRows(z));
+        Npy.write(work.resolve("tz.npy"), labels(data.targets().selectRows(z)));
+        int warmup = Integer.parseInt(a.get("twinwarmup"));
+        int repeats = Integer.parseInt(a.get("twinrepeats"));
+        double[] grad = new double[theta.length];
+        for (int r = 0; r < warmup; r++) {
+            pbrf.batchGradient(theta, batch, grad);
+        }
+        double[] times = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            pbrf.batchGradient(theta, batch, grad);
+            times[r] = (System.nanoTime() - t0) * 1e-9;
+        }
+        Npy.write(work.resolve("java_grad.npy"), grad);
+        List<String> cmd = List.of(a.get("python"), script().toString(), work.toString(), String.valueOf(eps),
+                String.valueOf(damping), String.valueOf(data.l2()), String.valueOf(warmup), String.valueOf(repeats),
+                a.get("threads"));
+        Process proc = new ProcessBuilder(cmd).start();
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(proc.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (proc.waitFor() != 0) {
+            throw new IllegalStateException("python twin failed: " + err);
+        }
+        JsonNode py = Json.mapper().readTree(out);
+        double java = median(times);
+        double torch = py.get("median_seconds").asDouble();
+        System.out.printf("%nPBRF mini-batch gradient (eq. 8), batch %d, 1 removed point, theta = theta^s + 0.01 N(0, I), "
+                + "||grad|| = %.6e; median of %d after %d warm-up%n", batchSize, norm(grad), repeats, warmup);
+        System.out.println("| step | Exemplar (Java) | PyTorch | ratio Java/PyTorch |");
+        System.out.println("|---|---|---|---|");
+        System.out.printf("| PBRF batch gradient | %.3f ms | %.3f ms (PyTorch %s, %d threads, float64) | %.2f |%n",
+                1e3 * java, 1e3 * torch, py.get("torch").asText(), py.get("threads").asInt(), java / torch);
+        System.out.printf("agreement: max |g_java - g_torch| / max |g_java| = %.2e, ||g_java - g_torch|| / ||g_java|| "
+                + "= %.2e (max abs diff %.2e)%n", py.get("max_rel_diff").asDouble(),
+                py.get("norm_rel_diff").asDouble(), py.get("max_abs_diff").asDouble());
+        if (!(py.get("max_rel_diff").asDouble() <= 1e-10)) {
+            throw new IllegalStateException("Java and PyTorch PBRF gradients disagree beyond 1e-10 relative");
+        }
+    }
+
+    private static int[] labels(DenseMatrix oneHot) {
+        int[] y = new int[oneHot.rows()];
+        for (int i = 0; i < y.length; i++) {
+            for (int j = 0; j < oneHot.cols(); j++) {
+                if (oneHot.get(i, j) > oneHot.get(i, y[i])) {
+                    y[i] = j;
+                }
+            }
+        }
+        return y;
+    }
+
+    private static double median(double[] t) {
+        double[] s = t.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static Path script() throws IOException {
+        for (Path candidate : new Path[] {Path.of("exemplar-bench/python/pbrf_bench.py"),
+            Path.of("python/pbrf_bench.py")}) {
+            if (Files.exists(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IOException("pbrf_bench.py not found: run from the repository root");
     }
 }
