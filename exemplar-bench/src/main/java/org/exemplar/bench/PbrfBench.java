@@ -181,6 +181,12 @@ public final class PbrfBench {
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(proc.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         if (proc.waitFor() != 0) {
+            if (err.contains("No module named 'torch'") || err.contains("No module named 'numpy'")) {
+                System.err.println("PyTorch twin not run: " + a.get("python") + " lacks torch or numpy (install "
+                        + "Debian's python3-torch and python3-numpy, choose another interpreter with python=PATH, or "
+                        + "pass twin=false)");
+                return;
+            }
             throw new IllegalStateException("python twin failed: " + err);
         }
         JsonNode py = Json.mapper().readTree(out);
