@@ -19,6 +19,7 @@ import org.exemplar.linalg.Vectors;
 import org.exemplar.loss.Loss;
 import org.exemplar.loss.SoftmaxCrossEntropy;
 import org.exemplar.model.Activation;
+import org.exemplar.model.LinearModels;
 import org.exemplar.model.Mlp;
 import org.exemplar.model.MlpTrainer;
 import org.exemplar.model.TrainingHistory;
@@ -134,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
         // 2. representer points: fit the last layer against the network's logits (eq. 4), started from its weights
         DenseMatrix f = net.features(data.trainImages()).withOnesColumn();
         DenseMatrix ft = net.features(data.testImages()).withOnesColumn();
-        DenseMatrix start = lastLayerWithBias(net);
+        DenseMatrix start = LinearModels.withBiasColumn(net.lastLayerWeight(), net.lastLayerBias());
         LastLayerFit fit = new LastLayerFitter(FitOptions.of(lambda)).fit(f, ce.targetsFromLogits(logitsTrain), ce,
                 start, null);
         say("fit: %s, %d iterations, stationarity residual %.3e (%s), %.2f s", fit.method(), fit.iterations(),
@@ -288,20 +289,6 @@ final class DemoCommand implements Callable<Integer> {
             throw new NotConvergedException("demo fit stopped at stationarity residual " + fit.stationarityResidual());
         }
         return 0;
-    }
-
-    /** The network's last layer [W, b] as the (c x (p+1)) start of the representer fit. */
-    static DenseMatrix lastLayerWithBias(Mlp net) {
-        DenseMatrix w = net.lastLayerWeight();
-        double[] b = net.lastLayerBias();
-        DenseMatrix s = new DenseMatrix(w.rows(), w.cols() + 1);
-        for (int i = 0; i < w.rows(); i++) {
-            for (int j = 0; j < w.cols(); j++) {
-                s.set(i, j, w.get(i, j));
-            }
-            s.set(i, w.cols(), b[i]);
-        }
-        return s;
     }
 
     static double accuracy(DenseMatrix logits, int[] labels) {

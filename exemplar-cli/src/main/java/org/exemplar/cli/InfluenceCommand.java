@@ -46,6 +46,7 @@ import org.exemplar.solver.Arnoldi;
 import org.exemplar.solver.ArnoldiOptions;
 import org.exemplar.solver.ConjugateGradientSolver;
 import org.exemplar.solver.ExactSolver;
+import org.exemplar.solver.FailFastSolver;
 import org.exemplar.solver.InverseHessianSolver;
 import org.exemplar.solver.Lissa;
 import org.exemplar.solver.LissaOptions;
@@ -422,7 +423,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                 Npy.write(dir.file("self_influence.npy"), self.values());
             }
             if (kind != null) {
-                Npy.write(dir.file("theta.npy"), thetaMatrix((Mlp) trained));
+                Npy.write(dir.file("theta.npy"), LinearModels.theta((Mlp) trained));
             }
             if (loo != null) {
                 Npy.write(dir.file("loo.npy"), loo.changes());
@@ -585,46 +586,17 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                     + ") = (outputs, features + 1): the weight with the bias as last column, for features without a "
                     + "ones column");
         }
-        Mlp m = LinearModels.zeros(d, outputs);
-        double[] p = new double[outputs * d + outputs];
-        for (int r = 0; r < outputs; r++) {
-            for (int j = 0; j < d; j++) {
-                p[r * d + j] = w.get(r, j);
-            }
-            p[outputs * d + r] = w.get(r, d);
-        }
-        m.setParameters(p);
-        return m;
+        return LinearModels.fromTheta(w);
     }
 
     /** Linear models have their own bias: a constant-1 feature column would be a second one (issue 15, item 6). */
     private static void warnAboutOnesColumn(DenseMatrix x, PrintWriter log) {
-        for (int j = 0; j < x.cols() && x.rows() > 1; j++) {
-            boolean ones = true;
-            for (int i = 0; i < x.rows() && ones; i++) {
-                ones = x.get(i, j) == 1.0;
-            }
-            if (ones) {
-                log.printf("warning: feature column %d is constant 1; linear models here have their own bias, so this "
-                        + "adds a second, penalized one: drop the ones column (and give the bias as the last column of "
-                        + "--last-layer-weights)%n", j);
-                return;
-            }
+        int j = Validation.constantOneColumn(x);
+        if (j >= 0) {
+            log.printf("warning: feature column %d is constant 1; linear models here have their own bias, so this "
+                    + "adds a second, penalized one: drop the ones column (and give the bias as the last column of "
+                    + "--last-layer-weights)%n", j);
         }
-    }
-
-    /** W (c x d) with the bias appended as the last column. */
-    private static DenseMatrix thetaMatrix(Mlp m) {
-        DenseMatrix w = m.weight(0);
-        double[] b = m.bias(0);
-        DenseMatrix out = new DenseMatrix(w.rows(), w.cols() + 1);
-        for (int r = 0; r < w.rows(); r++) {
-            for (int j = 0; j < w.cols(); j++) {
-                out.set(r, j, w.get(r, j));
-            }
-            out.set(r, w.cols(), b[r]);
-        }
-        return out;
     }
 
     /** Targets and the label facts that go into the summary. */

@@ -57,7 +57,7 @@ public final class Main implements Runnable {
             e.println("error: " + ex.getMessage());
             return EXIT_BAD_INPUT;
         }
-        if (ex instanceof NotConvergedException) {
+        if (ex instanceof org.exemplar.solver.NotConvergedException) {
             e.println("error: " + ex.getMessage());
             return EXIT_NOT_CONVERGED;
         }

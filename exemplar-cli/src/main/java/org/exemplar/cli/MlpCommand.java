@@ -14,6 +14,7 @@ import org.exemplar.io.Provenance;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
 import org.exemplar.model.Activation;
+import org.exemplar.model.LinearModels;
 import org.exemplar.model.Mlp;
 import org.exemplar.model.MlpFiles;
 import org.exemplar.model.MlpTrainer;
@@ -224,7 +225,7 @@ final class MlpCommand implements Runnable {
                 Npy.write(logitsOut, net.logits(x));
             }
             if (lastLayerOut != null) {
-                Npy.write(lastLayerOut, appendOnes ? DemoCommand.lastLayerWithBias(net) : net.lastLayerWeight());
+                Npy.write(lastLayerOut, appendOnes ? LinearModels.withBiasColumn(net.lastLayerWeight(), net.lastLayerBias()) : net.lastLayerWeight());
             }
             return 0;
         }

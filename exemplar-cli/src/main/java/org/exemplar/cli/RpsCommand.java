@@ -18,6 +18,7 @@ import org.exemplar.io.Provenance;
 import org.exemplar.linalg.Blas;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
+import org.exemplar.model.LinearModels;
 import org.exemplar.model.Mlp;
 import org.exemplar.model.MlpFiles;
 import org.exemplar.representer.Explanation;
@@ -205,7 +206,7 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
         }
         DenseMatrix start = null;
         if (lastLayerWeights == null && net != null && net.outputWidth() == targets.cols()) {
-            start = DemoCommand.lastLayerWithBias(net);
+            start = LinearModels.withBiasColumn(net.lastLayerWeight(), net.lastLayerBias());
         }
         if (lastLayerWeights != null) {
             start = Npy.read(lastLayerWeights).toMatrix();

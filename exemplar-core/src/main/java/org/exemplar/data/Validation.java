@@ -103,4 +103,24 @@ public final class Validation {
         }
         return max + 1;
     }
+
+    /**
+     * The first column whose every entry is exactly 1 (a bias column appended to the features), or -1; matrices of
+     * fewer than two rows have none (one row cannot tell a bias column from data).
+     */
+    public static int constantOneColumn(DenseMatrix x) {
+        if (x.rows() < 2) {
+            return -1;
+        }
+        for (int j = 0; j < x.cols(); j++) {
+            boolean ones = true;
+            for (int i = 0; i < x.rows() && ones; i++) {
+                ones = x.get(i, j) == 1.0;
+            }
+            if (ones) {
+                return j;
+            }
+        }
+        return -1;
+    }
 }

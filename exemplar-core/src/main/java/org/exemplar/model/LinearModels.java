@@ -63,6 +63,51 @@ public final class LinearModels {
                 new DenseMatrix[] {new DenseMatrix(outputs, inputs)}, new double[][] {new double[outputs]});
     }
 
+    /**
+     * A layer's weight W (c x d) and bias b (c) as one c x (d + 1) matrix [W | b], the bias as last column (the layout
+     * of {@code theta.npy} and of PyTorch's {@code [fc.weight, fc.bias]}).
+     */
+    public static DenseMatrix withBiasColumn(DenseMatrix w, double[] b) {
+        if (b.length != w.rows()) {
+            throw new IllegalArgumentException("bias has " + b.length + " entries for a " + w.shapeString() + " weight");
+        }
+        DenseMatrix out = new DenseMatrix(w.rows(), w.cols() + 1);
+        for (int r = 0; r < w.rows(); r++) {
+            for (int j = 0; j < w.cols(); j++) {
+                out.set(r, j, w.get(r, j));
+            }
+            out.set(r, w.cols(), b[r]);
+        }
+        return out;
+    }
+
+    /** A linear model's parameters as [W | b] (see {@link #withBiasColumn}); the inverse of {@link #fromTheta}. */
+    public static DenseMatrix theta(Mlp linear) {
+        if (linear.layerCount() != 1) {
+            throw new IllegalArgumentException("theta is defined for a linear model, got " + linear.layerCount()
+                    + " layers");
+        }
+        return withBiasColumn(linear.weight(0), linear.bias(0));
+    }
+
+    /** The linear model f(x) = W x + b from theta = [W | b], shape c x (d + 1) (the inverse of {@link #theta}). */
+    public static Mlp fromTheta(DenseMatrix theta) {
+        if (theta.cols() < 2 || theta.rows() < 1) {
+            throw new IllegalArgumentException("theta must be c x (d + 1) with d >= 1, got " + theta.shapeString());
+        }
+        int c = theta.rows();
+        int d = theta.cols() - 1;
+        DenseMatrix w = new DenseMatrix(c, d);
+        double[] b = new double[c];
+        for (int r = 0; r < c; r++) {
+            for (int j = 0; j < d; j++) {
+                w.set(r, j, theta.get(r, j));
+            }
+            b[r] = theta.get(r, d);
+        }
+        return Mlp.of(new int[] {d, c}, new Activation[0], new DenseMatrix[] {w}, new double[][] {b});
+    }
+
     /** Whether a model has no hidden layer (so it is linear in its parameters and H = G). */
     public static boolean isLinear(DifferentiableModel m) {
         return m instanceof Mlp mlp && mlp.layerCount() == 1;

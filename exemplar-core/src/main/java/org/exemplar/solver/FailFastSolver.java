@@ -1,30 +1,28 @@
-package org.exemplar.cli;
+package org.exemplar.solver;
 
 import java.util.Map;
 import org.exemplar.linalg.DenseMatrix;
-import org.exemplar.solver.BatchSolveResult;
-import org.exemplar.solver.CurvatureOperator;
-import org.exemplar.solver.InverseHessianSolver;
 
 /**
  * Wraps a solver so that the first batch of right-hand sides with a solve that did not converge stops the run at
- * once with its residual (exit 3), instead of after every remaining batch (issue 15, item 5). Results of batches
+ * once with a {@link NotConvergedException} naming the batch and its largest residual, instead of after every
+ * remaining batch: an indefinite Hessian can otherwise cost minutes before the run fails. Results of batches
  * that converge are unchanged: the wrapper only inspects them.
  */
-final class FailFastSolver implements InverseHessianSolver {
+public final class FailFastSolver implements InverseHessianSolver {
     private final InverseHessianSolver inner;
     private final String advice;
     private String phase = "s_test";
     private int solved;
 
     /** @param advice appended to the error message (e.g. "use --hessian gauss-newton") */
-    FailFastSolver(InverseHessianSolver inner, String advice) {
+    public FailFastSolver(InverseHessianSolver inner, String advice) {
         this.inner = inner;
         this.advice = advice;
     }
 
     /** Names the phase (s_test, self-influence) in the message and restarts the right-hand-side count. */
-    void phase(String name) {
+    public void phase(String name) {
         phase = name;
         solved = 0;
     }
