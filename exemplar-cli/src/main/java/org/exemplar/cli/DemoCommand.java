@@ -543,16 +543,9 @@ final class DemoCommand implements Callable<Integer> {
             if (d.first().equals(InspectionRanking.LOSS.name())) {
                 continue;
             }
-            int above = 0;
-            int count = 0;
-            for (int k = 0; k < fr.length; k++) {
-                if (fr[k] > 0 && fr[k] <= 0.4 + 1e-12) {
-                    count++;
-                    above += d.mean()[k] > 0 ? 1 : 0;
-                }
-            }
             sb.append(String.format(Locale.ROOT, "The %s order's accuracy is above random's at %d of the %d fractions "
-                    + "from 0.05 to 0.4 (paired means in the table above). ", d.first(), above, count));
+                    + "from 0.05 to 0.4 (paired means in the table above). ", d.first(), d.positiveUpTo(0.4),
+                    d.fractionsUpTo(0.4)));
         }
         sb.append("The paper's accuracy ordering would need both counts near the maximum and the representer above "
                 + "influence; the measurements below say why the representer order fixes the flips that matter least "
@@ -570,25 +563,14 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String meanSd(double[] v) {
-        double s = 0;
         int c = 0;
         for (double x : v) {
-            if (!Double.isNaN(x)) {
-                s += x;
-                c++;
-            }
+            c += Double.isNaN(x) ? 0 : 1;
         }
         if (c == 0) {
             return "-";
         }
-        double m = s / c;
-        double q = 0;
-        for (double x : v) {
-            if (!Double.isNaN(x)) {
-                q += (x - m) * (x - m);
-            }
-        }
-        return String.format(Locale.ROOT, "%.3f +- %.3f%s", m, c > 1 ? Math.sqrt(q / (c - 1)) : 0,
+        return String.format(Locale.ROOT, "%.3f +- %.3f%s", DatasetDebugging.nanMean(v), DatasetDebugging.nanStd(v),
                 c < v.length ? " (" + c + " of " + v.length + " repeats)" : "");
     }
 

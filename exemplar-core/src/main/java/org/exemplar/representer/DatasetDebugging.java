@@ -106,6 +106,23 @@ public final class DatasetDebugging {
     /** Mean and sample standard deviation over repeats of a paired per-repeat difference, per fraction. */
     public record PairedDifference(String first, String second, double[] fractions, double[] mean, double[] std,
                                    int[] firstHigher) {
+        /** How many inspected fractions f in (0, maxFraction] there are. */
+        public int fractionsUpTo(double maxFraction) {
+            int c = 0;
+            for (double f : fractions) {
+                c += f > 0 && f <= maxFraction + 1e-12 ? 1 : 0;
+            }
+            return c;
+        }
+
+        /** At how many of the fractions f in (0, maxFraction] the mean paired difference is positive. */
+        public int positiveUpTo(double maxFraction) {
+            int c = 0;
+            for (int k = 0; k < fractions.length; k++) {
+                c += fractions[k] > 0 && fractions[k] <= maxFraction + 1e-12 && mean[k] > 0 ? 1 : 0;
+            }
+            return c;
+        }
     }
 
     private DatasetDebugging() {
@@ -242,17 +259,17 @@ public final class DatasetDebugging {
             double[] am = new double[m];
             double[] as = new double[m];
             for (int f = 0; f < m; f++) {
-                fm[f] = mean(found[r][f]);
-                fs[f] = std(found[r][f]);
-                am[f] = mean(acc[r][f]);
-                as[f] = std(acc[r][f]);
+                fm[f] = nanMean(found[r][f]);
+                fs[f] = nanStd(found[r][f]);
+                am[f] = nanMean(acc[r][f]);
+                as[f] = nanStd(acc[r][f]);
             }
             String name = rankings.get(r).name();
             curves.add(new DebuggingCurve(name, s.fractions().clone(), fm, fs, am, as));
             runs.add(new Runs(name, found[r], acc[r], share[r], cosine[r], margin[r], auc[r], predPos[r],
                     alphaFound[r], already[r]));
         }
-        return new Result(List.copyOf(curves), List.copyOf(runs), clean, mean(corruptedRuns), corruptedRuns,
+        return new Result(List.copyOf(curves), List.copyOf(runs), clean, nanMean(corruptedRuns), corruptedRuns,
                 corruptedCos, s);
     }
 
@@ -273,8 +290,8 @@ public final class DatasetDebugging {
                 d[k] = a.accuracy()[f][k] - b.accuracy()[f][k];
                 higher[f] += d[k] > 0 ? 1 : 0;
             }
-            mean[f] = mean(d);
-            std[f] = std(d);
+            mean[f] = nanMean(d);
+            std[f] = nanStd(d);
         }
         return new PairedDifference(first, second, result.settings().fractions().clone(), mean, std, higher);
     }
@@ -283,7 +300,7 @@ public final class DatasetDebugging {
     public static double[] meanOverRepeats(double[][] perFractionRepeats) {
         double[] out = new double[perFractionRepeats.length];
         for (int f = 0; f < out.length; f++) {
-            out[f] = mean(perFractionRepeats[f]);
+            out[f] = nanMean(perFractionRepeats[f]);
         }
         return out;
     }
@@ -497,7 +514,8 @@ public final class DatasetDebugging {
         }
     }
 
-    private static double mean(double[] v) {
+    /** Mean of the non-NaN entries (NaN when there are none). */
+    public static double nanMean(double[] v) {
         double s = 0;
         int c = 0;
         for (double x : v) {
@@ -509,8 +527,9 @@ public final class DatasetDebugging {
         return c == 0 ? Double.NaN : s / c;
     }
 
-    private static double std(double[] v) {
-        double m = mean(v);
+    /** Sample standard deviation of the non-NaN entries (0 for fewer than two). */
+    public static double nanStd(double[] v) {
+        double m = nanMean(v);
         double s = 0;
         int c = 0;
         for (double x : v) {

@@ -278,4 +278,20 @@ class DatasetDebuggingTest {
                 List.of(InspectionRanking.RANDOM), new DatasetDebugging.Settings(0.4, 0.01, new double[] {0}, 1, 1, 1e-8)));
         assertTrue(e.getMessage().contains("0/1"), e.getMessage());
     }
+
+    @Test
+    void nanStatisticsAndPairedCountsByHand() {
+        double nan = Double.NaN;
+        org.junit.jupiter.api.Assertions.assertEquals(2.0, DatasetDebugging.nanMean(new double[] {1, nan, 3}), 0.0);
+        // sample sd of (1, 3): sqrt(((1-2)^2 + (3-2)^2) / 1)
+        org.junit.jupiter.api.Assertions.assertEquals(Math.sqrt(2), DatasetDebugging.nanStd(new double[] {1, nan, 3}),
+                1e-15);
+        org.junit.jupiter.api.Assertions.assertTrue(Double.isNaN(DatasetDebugging.nanMean(new double[] {nan})));
+        org.junit.jupiter.api.Assertions.assertEquals(0.0, DatasetDebugging.nanStd(new double[] {5}), 0.0);
+        var d = new DatasetDebugging.PairedDifference("a", "b", new double[] {0, 0.05, 0.1, 0.4, 0.5},
+                new double[] {1, 0.2, -0.1, 0.3, 0.9}, new double[5], new int[5]);
+        // fractions in (0, 0.4]: 0.05, 0.1, 0.4 -> 3, of which 0.05 and 0.4 are positive
+        org.junit.jupiter.api.Assertions.assertEquals(3, d.fractionsUpTo(0.4));
+        org.junit.jupiter.api.Assertions.assertEquals(2, d.positiveUpTo(0.4));
+    }
 }
