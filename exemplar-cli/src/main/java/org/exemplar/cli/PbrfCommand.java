@@ -67,7 +67,7 @@ final class PbrfCommand implements Callable<Integer> {
         try (BarListener bars = new BarListener(Progress.defaultEnabled(in.progress, in.quiet), in.quiet ? null : log)) {
             r = PbrfExperiment.run(p.initial(), p.train(), p.testX(), p.testT(), p.settings(), bars);
         }
-        List<String> problems = convergenceProblems(r);
+        List<String> problems = r.convergenceProblems();
         if (!problems.isEmpty() && !in.allowUnconverged) {
             throw new NotConvergedException(String.join("; ", problems) + "; change the settings or pass "
                     + "--allow-unconverged");
@@ -334,33 +334,6 @@ final class PbrfCommand implements Callable<Integer> {
             arrays.put("batch_order", NpyArray.of(new long[] {cold.epochCount(), cold.size()}, cold.flatOrders()));
         }
         Npz.write(dir.file("responses.npz"), arrays, true);
-    }
-
-    private static List<String> convergenceProblems(PbrfResult r) {
-        List<String> out = new ArrayList<>();
-        if (!r.base().converged()) {
-            out.add("base training stopped at ||grad J|| = " + r.base().gradientNorm());
-        }
-        for (InfluenceEstimate est : r.influence()) {
-            int bad = 0;
-            for (boolean b : est.solves().converged()) {
-                bad += b ? 0 : 1;
-            }
-            if (bad > 0) {
-                out.add(est.solver() + ": " + bad + " of " + est.solves().converged().length + " solves did not "
-                        + "converge or diverged (largest relative residual " + max(est.solves().relativeResiduals())
-                        + "; " + est.solves().diagnostics() + ")");
-            }
-        }
-        for (Map.Entry<ResponseKind, double[]> e : r.finalGradientNorms().entrySet()) {
-            for (double g : e.getValue()) {
-                if (!Double.isFinite(g)) {
-                    out.add(e.getKey().externalName() + " ended with a non-finite gradient");
-                    break;
-                }
-            }
-        }
-        return out;
     }
 
     private static Map<String, Object> perResponse(Map<ResponseKind, double[]> m) {

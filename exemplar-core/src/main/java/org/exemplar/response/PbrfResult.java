@@ -58,6 +58,39 @@ public record PbrfResult(List<int[]> removals, OptimizerRun base, Map<ResponseKi
     }
 
     /** Column means of a (removals x k) table such as {@link #solverGaps()}. */
+    /**
+     * Every trust problem of the run, one sentence each with its residual or gradient norm (empty when there is
+     * none): base training above its tolerance, influence solves that did not converge or diverged, responses that
+     * ended with a non-finite gradient.
+     */
+    public List<String> convergenceProblems() {
+        List<String> out = new java.util.ArrayList<>();
+        if (!base().converged()) {
+            out.add("base training stopped at ||grad J|| = " + base().gradientNorm());
+        }
+        for (InfluenceEstimate est : influence()) {
+            int bad = 0;
+            for (boolean b : est.solves().converged()) {
+                bad += b ? 0 : 1;
+            }
+            if (bad > 0) {
+                double worst = java.util.Arrays.stream(est.solves().relativeResiduals()).max().orElse(Double.NaN);
+                out.add(est.solver() + ": " + bad + " of " + est.solves().converged().length + " solves did not "
+                        + "converge or diverged (largest relative residual " + worst + "; " + est.solves().diagnostics()
+                        + ")");
+            }
+        }
+        for (Map.Entry<ResponseKind, double[]> e : finalGradientNorms().entrySet()) {
+            for (double g : e.getValue()) {
+                if (!Double.isFinite(g)) {
+                    out.add(e.getKey().externalName() + " ended with a non-finite gradient");
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     public static double[] columnMeans(DenseMatrix m) {
         return columnStat(m, false);
     }

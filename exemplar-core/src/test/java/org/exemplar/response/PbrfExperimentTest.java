@@ -28,6 +28,7 @@ class PbrfExperimentTest {
         PbrfSettings s = new PbrfSettings(rs, 8, 0.0, 3L, TestLossTarget.mean(),
                 List.of(SolverChoice.of(SolverChoice.Kind.EXACT, 0L), SolverChoice.of(SolverChoice.Kind.CG, 0L)));
         PbrfResult r = PbrfExperiment.run(ResponseTestData.linear(3, 1), data, testX, testT, s, null);
+        assertEquals(List.of(), r.convergenceProblems(), "L-BFGS, exact and CG all converge here");
         double[] gaps = r.meanGaps();
         // the typical size of a response in the same units: mean_i ||f(theta_pbrf, x_i) - f(theta^s, x_i)||
         Mlp atS = ResponseTestData.linear(3, 1);
@@ -116,5 +117,24 @@ class PbrfExperimentTest {
         // directions of curvature ~ lambda in K/2 epochs at lr/10; docs/pbrf.md discusses this.)
         assertTrue(r.meanGaps()[0] > 10 * r.meanGaps()[3], java.util.Arrays.toString(r.meanGaps()));
         assertEquals("point:3", r.correlations().get(0).testLoss());
+    }
+
+    @Test
+    void aTruncatedLissaIsReportedWithItsResidual() {
+        TrainingData data = ResponseTestData.softmax(64, 4, 3, 0.0, 31L);
+        DenseMatrix testX = ResponseTestData.features(20, 4, 32L);
+        DenseMatrix testT = data.loss().targetsFromLabels(ResponseTestData.labels(20, 3, 32L), 3);
+        // depth 2 cannot reach a 1e-2 relative residual on this problem
+        SolverChoice lissa = SolverChoice.of(SolverChoice.Kind.LISSA, 0L).withLissa(2, 1, Double.NaN, 64);
+        PbrfSettings s = new PbrfSettings(ResponseSettings.sgd(4, 16, 0.2, 0.0, 1e-3, 5L), 2, 0.0, 1L,
+                TestLossTarget.mean(), List.of(SolverChoice.of(SolverChoice.Kind.EXACT, 0L), lissa));
+        PbrfResult r = PbrfExperiment.run(ResponseTestData.mlp(4, 8, 3, 4L), data, testX, testT, s, null);
+        List<String> problems = r.convergenceProblems();
+        double worst = java.util.Arrays.stream(r.influence().get(1).solves().relativeResiduals()).max().orElseThrow();
+        assertTrue(worst > 1e-2, "residual " + worst);
+        // SGD base training has no tolerance to miss; only the LiSSA solves are a problem, the exact ones are not
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("lissa: 2 of 2 solves did not converge or diverged (largest relative "
+                + "residual " + worst), problems.get(0));
     }
 }
