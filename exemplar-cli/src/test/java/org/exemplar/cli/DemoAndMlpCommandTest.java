@@ -29,6 +29,8 @@ class DemoAndMlpCommandTest {
         CliTestSupport.Run r = CliTestSupport.run("demo", "--out", out.toString(), "--epochs", "3",
                 "--debug-repeats", "1", "-q");
         assertEquals(0, r.exitCode(), r.toString());
+        // the numbers as the demo wrote them before the CLI refactoring (issue 11; tolerance in Golden)
+        Golden.check("demo", out, "summary.json", "explanations.csv", "debugging.csv", "debugging_runs.csv");
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("data:image/png;base64,"), "images are embedded");
         assertTrue(html.contains("Dataset debugging") && html.contains("Sensitivity-map decomposition"));
