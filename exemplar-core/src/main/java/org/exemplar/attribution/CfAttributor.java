@@ -122,6 +122,11 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
 
     @Override
     public Convention convention() {
+        return convention(kind);
+    }
+
+    /** The convention of a CF method's importance of a training rating for a test pair's predicted score: +raw. */
+    public static Convention convention(Kind kind) {
         String raw = switch (kind) {
             case NUCLEAR_NORM -> "Definition 1 importance with c = 1/(lambda |D|) (Tsai et al. 2023, eq. 15, Cor. 4)";
             case MF -> "Definition 1 importance with c = 1 (Tsai et al. 2023, eq. 15-18)";

@@ -100,9 +100,18 @@ public final class InfluenceAttributor extends PreparedAttributor<Examples> {
 
     @Override
     public Convention convention() {
+        return convention(testFunction);
+    }
+
+    /**
+     * The convention of influence scores of test function {@code testFunction}: +raw for the loss (g = -loss), -raw
+     * for a margin or logit (Bae et al. 2022, eq. 5; raw = predicted f_t(theta_-i) - f_t(theta)).
+     */
+    public static Convention convention(TestFunction testFunction) {
+        boolean explainsLoss = testFunction.name().equals(TestFunction.LOSS.name());
         String raw = "I(t,i) = (1/n) grad f_t^T (C + damping I)^{-1} grad L_i, predicted f_t(theta_-i) - f_t(theta) "
                 + "(Bae et al. 2022, eq. 5), f = " + testFunction.name();
-        return explainsLoss()
+        return explainsLoss
                 ? new Convention(METHOD, "-L(t_t, Phi(x_t)), the negated test loss", raw, 1.0,
                 "loss units per removed point; carries 1/n")
                 : new Convention(METHOD, testFunction.name() + " f_t", raw, -1.0,

@@ -50,6 +50,11 @@ public final class NtkAttributor extends PreparedAttributor<Examples> {
 
     @Override
     public Convention convention() {
+        return exactLooConvention();
+    }
+
+    /** The convention of the NTK's exact leave-one-out change of the squared test loss (eq. 8-9): score = +raw. */
+    public static Convention exactLooConvention() {
         return new Convention(METHOD, "-1/2 (f(x_t) - y_t)^2, the negated squared test loss of the NTK regression",
                 "I(x_i, x_t) = 1/2 (f^{-i}(x_t) - y_t)^2 - 1/2 (f(x_t) - y_t)^2, exact LOO (Zhang & Zhang 2022, "
                         + "eq. 8-9)", 1.0, "squared-loss units; exact, not linearized");

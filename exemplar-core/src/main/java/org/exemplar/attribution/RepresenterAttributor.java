@@ -60,7 +60,14 @@ public final class RepresenterAttributor extends PreparedAttributor<Examples> {
 
     @Override
     public Convention convention() {
-        String which = explained == ExplainedClass.PREDICTED ? "predicted class c" : "labelled class c";
+        return convention(explained == ExplainedClass.PREDICTED ? "predicted class c" : "labelled class c");
+    }
+
+    /**
+     * The convention of representer values explaining the logit of {@code which} ("predicted class c", "labelled
+     * class c", "class 3"): score = raw = alpha_ic f_i^T f_t (Yeh et al. 2018, Thm 3.1).
+     */
+    public static Convention convention(String which) {
         return new Convention(METHOD, "Phi_c(x_t), the logit of the " + which + " (one sigmoid output: "
                 + "+Phi for class 1, -Phi for class 0)",
                 "representer value alpha_ic f_i^T f_t (Yeh et al. 2018, Thm 3.1)", 1.0,

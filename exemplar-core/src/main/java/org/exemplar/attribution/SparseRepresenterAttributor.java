@@ -57,13 +57,24 @@ public final class SparseRepresenterAttributor extends PreparedAttributor<Sparse
 
     @Override
     public Convention convention() {
-        return penalty == SparseLogisticRegression.Penalty.L1
-                ? new Convention(L1, "x'^T theta, the prediction score (logit) without the bias",
+        return penalty == SparseLogisticRegression.Penalty.L1 ? l1Convention() : l2Convention(train.size(), lambda);
+    }
+
+    /** The convention of the L1 high-dimensional representer (Tsai et al. 2023, Cor. 2): score = +raw. */
+    public static Convention l1Convention() {
+        return new Convention(L1, "x'^T theta, the prediction score (logit) without the bias",
                 "high-dimensional representer alpha_i sum_{j in S} |theta_j| x_ij x'_j (Tsai et al. 2023, Cor. 2)",
-                1.0, "logit units; a test point's scores sum to x'^T theta")
-                : new Convention(L2, "x'^T theta, the prediction score (logit) without the bias",
+                1.0, "logit units; a test point's scores sum to x'^T theta");
+    }
+
+    /**
+     * The convention of the L2 representer -l'_i x_i^T x' of an L2 logistic regression on n points with strength
+     * lambda (Tsai et al. 2023, Sec. 6.2): score = raw / (n lambda).
+     */
+    public static Convention l2Convention(int n, double lambda) {
+        return new Convention(L2, "x'^T theta, the prediction score (logit) without the bias",
                 "L2 representer -l'(y_i, x_i^T theta + b) x_i^T x' (Tsai et al. 2023, Sec. 6.2)",
-                1.0 / (train.size() * lambda), "logit units; a test point's scores sum to x'^T theta");
+                1.0 / (n * lambda), "logit units; a test point's scores sum to x'^T theta");
     }
 
     @Override
