@@ -24,6 +24,9 @@ import org.exemplar.cf.Ratings;
 import org.exemplar.cf.RatingsFiles;
 import org.exemplar.cf.SoftImpute;
 import org.exemplar.cf.TracInCp;
+import org.exemplar.attribution.CfAttributor;
+import org.exemplar.attribution.ResultFiles;
+import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
@@ -238,7 +241,8 @@ public final class CfCommands {
         Path itemEmbeddings;
 
         @Option(names = "--test-pairs", required = true, paramLabel = "P.npy",
-                description = "Pairs to explain, shape (n_test, 2), 0-based (user, item).")
+                description = "Pairs to explain, 0-based: (user, item) rows, shape (n_test, 2), or (user, item, rating) "
+                        + "rows, shape (n_test, 3), as in a ratings file (the rating is not used).")
         Path testPairs;
 
         @Option(names = "--top-k", defaultValue = "0", description = "Keep the k highest and k lowest scores per test pair (0 = all) (default ${DEFAULT-VALUE}).")
@@ -247,6 +251,8 @@ public final class CfCommands {
         @Mixin
         ModelOptions model;
 
+        @Mixin
+        AttributionFilesOptions attributionFiles = new AttributionFilesOptions();
 
         @Override
         public Integer call() {
@@ -318,7 +324,21 @@ public final class CfCommands {
             for (int t = 0; t < Math.min(r.size(), 10000); t++) {
                 maxErr = Math.max(maxErr, Math.abs(ne.predict(r.user(t), r.item(t)) - f.predict(r.user(t), r.item(t))));
             }
-            try (OutputDirectory dir = new OutputDirectory(out)) {
+            boolean nuclear = model.algorithm() == Train.SOFT_IMPUTE;
+            try (OutputDirectory dir = new OutputDirectory(out);
+                 ResultFiles common = attributionFiles.open(dir, CfAttributor.convention(nuclear
+                         ? CfAttributor.Kind.NUCLEAR_NORM : CfAttributor.Kind.MF), pairs[0].length, r.size(),
+                         topK > 0 ? topK : r.size())) {
+                double worstSum = Double.NaN;
+                for (int t = 0; t < pairs[0].length; t++) {
+                    common.acceptRaw(t, rep.scores(pairs[0][t], pairs[1][t]), 0, 1);
+                    if (nuclear) {   // Cor. 4: the user-based sum equals the prediction at the eq. (12) minimizer
+                        double pred = ne.predict(pairs[0][t], pairs[1][t]);
+                        double res = Math.abs(rep.userBasedSum(pairs[0][t], pairs[1][t]) - pred)
+                                / Math.max(1.0, Math.abs(pred));
+                        worstSum = Double.isNaN(worstSum) ? res : Math.max(worstSum, res);
+                    }
+                }
                 Npy.write(dir.file("normalized_user.npy"), ne.users());
                 Npy.write(dir.file("normalized_item.npy"), ne.items());
                 if (model.train != null) {
@@ -357,6 +377,10 @@ public final class CfCommands {
                         + "kind user = same item as the test pair (eq. 13), item = same user (eq. 14)");
                 summary.put("settings", settings);
                 summary.put("provenance", Provenance.of("hdrep cf", settings, inputs, model.seed));
+                boolean converged = fit == null || !Boolean.FALSE.equals(fit.get("converged"));
+                double kkt = fit != null && fit.get("kkt_residual") instanceof Number k ? k.doubleValue() : Double.NaN;
+                common.finish(new TrustDiagnostics(kkt, worstSum, Double.NaN, 0, converged, List.of()),
+                        summary.get("provenance"), Map.of("train_index", "row of --ratings (0-based, in file order)"));
                 AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
                 dir.commit();
             }

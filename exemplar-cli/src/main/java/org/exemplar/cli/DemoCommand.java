@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.exemplar.attribution.RepresenterAttributor;
+import org.exemplar.attribution.ResultFiles;
+import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.influence.SelfInfluenceInspection;
@@ -88,6 +91,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
     boolean quiet;
+
+    @picocli.CommandLine.Mixin
+    AttributionFilesOptions attributionFiles = new AttributionFilesOptions();
 
     private PrintWriter log;
 
@@ -270,7 +276,21 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
-        try (OutputDirectory dir = new OutputDirectory(out)) {
+        // the common result files: representer values of the explained digits (rows in the order of `chosen`)
+        DenseMatrix chosenFeatures = new DenseMatrix(chosen.length, ft.cols());
+        int[] chosenClasses = new int[chosen.length];
+        for (int q = 0; q < chosen.length; q++) {
+            System.arraycopy(ft.data(), chosen[q] * ft.cols(), chosenFeatures.data(), q * ft.cols(), ft.cols());
+            chosenClasses[q] = predicted[chosen[q]];
+        }
+        DenseMatrix chosenValues = rp.values(chosenFeatures, chosenClasses);
+        try (OutputDirectory dir = new OutputDirectory(out);
+             ResultFiles common = attributionFiles.open(dir, RepresenterAttributor.convention("predicted class c"),
+                     chosen.length, f.rows(), topK)) {
+            common.acceptRaw(chosenValues);
+            common.finish(TrustDiagnostics.ofFit(fit.stationarityResidual(), fit.converged(), null), prov,
+                    Map.of("test_rows", chosen, "test_rows_meaning", "row r of scores.npy and test_index r of "
+                            + "topk.csv is test digit test_rows[r] of the shipped slice"));
             AtomicFiles.writeString(dir.file("report.html"), html);
             AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
             Csv.write(dir.file("explanations.csv"), new String[] {"test_index", "test_label", "predicted", "kind", "rank",

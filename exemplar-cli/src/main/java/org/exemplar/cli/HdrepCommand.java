@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.exemplar.attribution.ResultFiles;
+import org.exemplar.attribution.SparseRepresenterAttributor;
+import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.data.Npy;
@@ -18,6 +21,7 @@ import org.exemplar.linalg.Blas;
 import org.exemplar.model.SparseFit;
 import org.exemplar.model.SparseLogisticRegression;
 import org.exemplar.representer.HighDimRepresenter;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,6 +76,9 @@ final class HdrepCommand implements Runnable {
                 + "write theta, alpha, topk.csv and summary.json only.")
         boolean noDense;
 
+        @CommandLine.Mixin
+        AttributionFilesOptions attributionFiles = new AttributionFilesOptions();
+
 
         @Override
         public Integer call() {
@@ -106,7 +113,10 @@ final class HdrepCommand implements Runnable {
             try (OutputDirectory dir = new OutputDirectory(out);
                  NpyRowWriter values = noDense ? null : NpyRowWriter.open(dir.file("values.npy"), nt, n);
                  NpyRowWriter l2 = noDense ? null : NpyRowWriter.open(dir.file("l2rep.npy"), nt, n);
-                 NpyRowWriter inf = influence && !noDense ? NpyRowWriter.open(dir.file("influence.npy"), nt, n) : null) {
+                 NpyRowWriter inf = influence && !noDense ? NpyRowWriter.open(dir.file("influence.npy"), nt, n) : null;
+                 ResultFiles common = ResultFiles.open(dir.file(ResultFiles.FOLDER),
+                         SparseRepresenterAttributor.l1Convention(), nt, n, topK, noDense
+                                 ? "--no-dense was given" : attributionFiles.skipReason(nt, n))) {
                 for (int t = 0; t < nt; t++) {
                     double[] v = rep.values(d.test(), t);
                     if (values != null) {
@@ -118,6 +128,7 @@ final class HdrepCommand implements Runnable {
                         inf.writeRow(rep.influenceValues(d.test(), t));
                         secondsIf += (System.nanoTime() - ti) / 1e9;
                     }
+                    common.acceptRaw(t, v, 0, 1);
                     worstDecomposition = Math.max(worstDecomposition, rep.decompositionError(d.test(), t, v));
                     addTop(rows, t, v, topK, d.labels());
                 }
@@ -164,6 +175,8 @@ final class HdrepCommand implements Runnable {
                         + "the test prediction x'.theta");
                 summary.put("settings", settings);
                 summary.put("provenance", Provenance.of("hdrep-l1", settings, in, null));
+                common.finish(new TrustDiagnostics(fit.kktResidual(), worstDecomposition, Double.NaN, 0,
+                        fit.converged(), List.of()), summary.get("provenance"), Map.of());
                 AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
                 dir.commit();
             }

@@ -9,6 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.exemplar.attribution.InfluenceAttributor;
+import org.exemplar.attribution.ResultFiles;
+import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
@@ -50,6 +53,7 @@ import org.exemplar.solver.FailFastSolver;
 import org.exemplar.solver.InverseHessianSolver;
 import org.exemplar.solver.Lissa;
 import org.exemplar.solver.LissaOptions;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -190,6 +194,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
 
     @Option(names = "--allow-unconverged", description = "Write results even when training or a solver stops above its tolerance (reported); otherwise exit 3.")
     boolean allowUnconverged;
+
+    @CommandLine.Mixin
+    AttributionFilesOptions attributionFiles = new AttributionFilesOptions();
 
 
     @Override
@@ -417,8 +424,11 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         }
 
         // ---- outputs
-        try (OutputDirectory dir = new OutputDirectory(out)) {
+        try (OutputDirectory dir = new OutputDirectory(out);
+             ResultFiles common = attributionFiles.open(dir, InfluenceAttributor.convention(testFunction), xt.rows(),
+                     scores.scores().cols(), topK)) {
             Npy.write(dir.file("influence.npy"), scores.scores());
+            common.acceptRaw(scores.scores());
             if (self != null) {
                 Npy.write(dir.file("self_influence.npy"), self.values());
             }
@@ -523,6 +533,10 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             summary.put("backend", Blas.backend().description());
             summary.put("settings", settings);
             summary.put("provenance", Provenance.of("influence", settings, inputs, seed));
+            SolveStats solves = scores.solves();
+            common.finish(new TrustDiagnostics(relGradNorm, Double.NaN, solves.maxRelativeResidual(),
+                    solves.maxIterations(), (fit == null || fit.converged()) && solves.allConverged(), solves.notes()),
+                    summary.get("provenance"), Map.of());
             AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
             dir.commit();
         }

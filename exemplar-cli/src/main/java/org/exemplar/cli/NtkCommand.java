@@ -9,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.exemplar.attribution.NtkAttributor;
+import org.exemplar.attribution.ResultFiles;
+import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
@@ -30,6 +33,7 @@ import org.exemplar.ntk.RetrainingValidation;
 import org.exemplar.ntk.TargetScaling;
 import org.exemplar.ntk.TrainingSchedule;
 import org.exemplar.ntk.UnitSphere;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,6 +73,9 @@ final class NtkCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random baseline groups in complexity.json (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @CommandLine.Mixin
+    AttributionFilesOptions attributionFiles = new AttributionFilesOptions();
+
     @Override
     public Integer call() {
         PrintWriter log = spec.commandLine().getErr();
@@ -92,8 +99,11 @@ final class NtkCommand implements Callable<Integer> {
         double prop2 = s.decomposition().maxRelativeResidual(s.exact());
         Complexity.Report complexity = Complexity.byInfluenceGroups(fit, s.meanOverTestPoints(), groups, 20, seed);
         long t4 = System.nanoTime();
-        try (OutputDirectory dir = new OutputDirectory(in.out)) {
+        try (OutputDirectory dir = new OutputDirectory(in.out);
+             ResultFiles common = attributionFiles.open(dir, NtkAttributor.exactLooConvention(), p.xt.rows(),
+                     p.x.rows(), topK)) {
             Npy.write(dir.file("influence.npy"), s.exact());
+            common.acceptRaw(s.exact());
             Npy.write(dir.file("influence_ihvp.npy"), s.ihvp());
             Npy.write(dir.file("predictions.npy"), p.scaling.invert(s.predictions()));
             Map<String, Object> cj = new LinkedHashMap<>();
@@ -125,6 +135,9 @@ final class NtkCommand implements Callable<Integer> {
                     + "1/2 (f^{\\i}(x_t) - y_t)^2 - 1/2 (f(x_t) - y_t)^2 in scaled target units; positive = helpful");
             summary.put("settings", settings);
             summary.put("provenance", Provenance.of("ntk", settings, in.inputs(), seed));
+            common.finish(new TrustDiagnostics(Double.NaN, prop2, Double.NaN, 0, true, List.of()),
+                    summary.get("provenance"), Map.of("scale", "target units after --normalize's scaling when given "
+                            + "(target_scaling in ../summary.json)"));
             AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
             dir.commit();
         }

@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.exemplar.attribution.RepresenterAttributor;
+import org.exemplar.attribution.ResultFiles;
+import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
@@ -28,6 +31,7 @@ import org.exemplar.representer.LastLayerFit;
 import org.exemplar.representer.LastLayerFitter;
 import org.exemplar.representer.RepresenterPoint;
 import org.exemplar.representer.RepresenterPoints;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -118,6 +122,9 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
 
     @Option(names = "--block-rows", defaultValue = "256", description = "Test points scored per BLAS block (default ${DEFAULT-VALUE}).")
     int blockRows;
+
+    @CommandLine.Mixin
+    AttributionFilesOptions attributionFiles = new AttributionFilesOptions();
 
 
     @Override
@@ -270,9 +277,12 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
         final int[] labelsFinal = labels;
         try (OutputDirectory dir = new OutputDirectory(out);
              NpyRowWriter values = NpyRowWriter.open(dir.file("values.npy"), ft.rows(), f.rows());
+             ResultFiles common = attributionFiles.open(dir, RepresenterAttributor.convention(explainClass == null
+                     ? "predicted class c" : "class " + explainClass), ft.rows(), f.rows(), topK);
              Progress bar = Progress.start(showProgress, "score", ft.rows(), "test points")) {
             rp.values(ft, explained, blockRows, (first, block) -> {
                 values.writeRows(block.data(), 0, block.rows());
+                common.acceptRaw(first, block.data(), 0, block.rows());
                 for (int r = 0; r < block.rows(); r++) {
                     int t = first + r;
                     Explanation e = rp.explain(t, explained[t], block.data(), r * block.cols(), topK);
@@ -342,6 +352,8 @@ final class RpsCommand extends OutputCommand implements Callable<Integer> {
                     + "= alpha_{i,c_t} f_i^T f_t for the explained class c_t; positive = excitatory");
             summary.put("settings", settings);
             summary.put("provenance", Provenance.of("rps", settings, inputs, null));
+            common.finish(TrustDiagnostics.ofFit(fit.stationarityResidual(), fit.converged(), null),
+                    summary.get("provenance"), Map.of("identity_residual", rp.identityResidual()));
             AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
             dir.commit();
         }

@@ -210,9 +210,9 @@ class OutputFolderKillTest {
 
     private static Map<String, byte[]> snapshot(Path folder) throws IOException {
         Map<String, byte[]> m = new TreeMap<>();
-        try (Stream<Path> s = Files.list(folder)) {
-            for (Path p : s.toList()) {
-                m.put(p.getFileName().toString(), Files.readAllBytes(p));
+        try (Stream<Path> s = Files.walk(folder)) {   // with attribution/ (issue 11's common files)
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                m.put(folder.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
             }
         }
         return m;

@@ -250,7 +250,8 @@ class TrustCliTest {
         assertTrue(Files.exists(out.resolve("self_influence.npy")));
         CliTestSupport.Run r = influence(out, "--skip-self-influence", "-q");
         assertEquals(0, r.exitCode(), r.toString());
-        assertEquals(List.of("influence.npy", "summary.json", "theta.npy", "topk.csv"), names(out));
+        // attribution/: the common result files of issue 11 (the folder is replaced as a whole too)
+        assertEquals(List.of("attribution", "influence.npy", "summary.json", "theta.npy", "topk.csv"), names(out));
         try (Stream<Path> s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".exemplar-")));
         }
@@ -594,6 +595,8 @@ class TrustCliTest {
         assertFalse(Files.exists(out));
         r = run("hdrep", "l1", "--train", train, "--test", test, "--lambda", "0.01", "--no-dense", "--out", out, "-q");
         assertEquals(0, r.exitCode(), r.toString());
-        assertEquals(List.of("alpha.npy", "summary.json", "theta.npy", "topk.csv"), names(out));
+        assertEquals(List.of("alpha.npy", "attribution", "summary.json", "theta.npy", "topk.csv"), names(out));
+        assertEquals(List.of("summary.json", "topk.csv"), names(out.resolve("attribution")),
+                "--no-dense skips attribution/scores.npy too");
     }
 }

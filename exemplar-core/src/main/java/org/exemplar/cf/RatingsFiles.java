@@ -168,11 +168,15 @@ public final class RatingsFiles {
         return readNpy(file, 0, 0);
     }
 
-    /** (user, item) pairs from a {@code .npy} of shape (n, 2), 0-based: returns {users, items}. */
+    /**
+     * (user, item) pairs from a {@code .npy} of shape (n, 2), 0-based, or (user, item, rating) triples of shape (n, 3)
+     * (the shape of a ratings file; the rating is checked to be finite and otherwise not used): returns {users, items}.
+     */
     public static int[][] readPairs(Path file) {
         NpyArray a = Npy.read(file);
-        if (a.ndim() != 2 || a.cols() != 2) {
-            throw new DataException(file, "expected shape (n, 2) = (user, item) pairs, got " + a.shapeString());
+        if (a.ndim() != 2 || (a.cols() != 2 && a.cols() != 3)) {
+            throw new DataException(file, "expected shape (n, 2) = (user, item) pairs or (n, 3) = (user, item, rating) "
+                    + "triples, got " + a.shapeString());
         }
         DenseMatrix m = a.toMatrix();
         int[] u = new int[m.rows()];
@@ -180,6 +184,9 @@ public final class RatingsFiles {
         for (int t = 0; t < m.rows(); t++) {
             u[t] = wholeIndex(file, t, "user", m.get(t, 0));
             it[t] = wholeIndex(file, t, "item", m.get(t, 1));
+            if (m.cols() == 3 && !Double.isFinite(m.get(t, 2))) {
+                throw new DataException(file, "row " + t + ": rating " + m.get(t, 2) + " is not a finite number");
+            }
         }
         return new int[][] {u, it};
     }
