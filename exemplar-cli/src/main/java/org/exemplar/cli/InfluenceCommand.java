@@ -116,28 +116,8 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
     @Option(names = "--solver", defaultValue = "exact", description = "exact | cg | lissa | arnoldi (default ${DEFAULT-VALUE}).")
     String solverName;
 
-    @Option(names = "--cg-tolerance", defaultValue = "1e-10", description = "CG: stop at ||r|| <= tol ||b|| (default ${DEFAULT-VALUE}).")
-    double cgTolerance;
-
-    @Option(names = "--cg-max-iterations", defaultValue = "1000", description = "CG iteration cap (default ${DEFAULT-VALUE}).")
-    int cgMaxIterations;
-
-    @Option(names = "--lissa-depth", defaultValue = "5000", description = "LiSSA recursion depth T (default ${DEFAULT-VALUE}).")
-    int lissaDepth;
-
-    @Option(names = "--lissa-repeats", defaultValue = "1", description = "LiSSA repeats R averaged (default ${DEFAULT-VALUE}).")
-    int lissaRepeats;
-
-    @Option(names = "--lissa-scale", description = "LiSSA scale sigma (default: 1.5 x the largest eigenvalue of H + damping I "
-            + "from 50 power iterations, recorded in summary.json).")
-    Double lissaScale;
-
-    @Option(names = "--lissa-batch-size", defaultValue = "128", description = "LiSSA mini-batch size (default ${DEFAULT-VALUE}).")
-    int lissaBatchSize;
-
-    @Option(names = "--lissa-tolerance", defaultValue = "1e-2", description = "LiSSA: a solve converges only when its true "
-            + "relative residual ||A x - b|| / ||b|| is at most this (default ${DEFAULT-VALUE}).")
-    double lissaTolerance;
+    @CommandLine.Mixin
+    SolverOptions solverOptions = new SolverOptions(5000);
 
     @Option(names = "--arnoldi-iterations", defaultValue = "100", description = "Arnoldi Krylov dimension (default ${DEFAULT-VALUE}).")
     int arnoldiIterations;
@@ -343,11 +323,12 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         Double autoScale = null;
         switch (solverName) {
             case "exact" -> solver = new ExactSolver();
-            case "cg" -> solver = new ConjugateGradientSolver(cgTolerance, cgMaxIterations);
+            case "cg" -> solver = new ConjugateGradientSolver(solverOptions.cgTolerance,
+                    solverOptions.cgMaxIterations);
             case "lissa" -> {
                 double sigma;
-                if (lissaScale != null) {
-                    sigma = lissaScale;
+                if (solverOptions.lissaScale != null) {
+                    sigma = solverOptions.lissaScale;
                 } else {
                     double mu = Lissa.largestEigenvalue(new ModelCurvature(trained, data, curvature, damping), 50,
                             seed);
@@ -358,8 +339,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                     sigma = 1.5 * mu;
                     autoScale = sigma;
                 }
-                solver = new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed,
-                        lissaTolerance));
+                SolverOptions o = solverOptions;
+                solver = new Lissa(new LissaOptions(o.lissaDepth, o.lissaRepeats, sigma, o.lissaBatchSize, seed,
+                        o.lissaTolerance));
             }
             case "arnoldi" -> solver = new Arnoldi(new ArnoldiOptions(arnoldiIterations, arnoldiTopK, seed));
             default -> throw new IllegalArgumentException("--solver must be exact, cg, lissa or arnoldi, got " + solverName);

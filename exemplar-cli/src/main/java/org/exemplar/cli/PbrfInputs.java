@@ -24,6 +24,7 @@ import org.exemplar.response.PbrfSettings;
 import org.exemplar.response.ResponseSettings;
 import org.exemplar.response.SolverChoice;
 import org.exemplar.response.TestLossTarget;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -89,28 +90,8 @@ final class PbrfInputs {
             description = "Influence solver(s), comma-separated: lissa | cg | exact; the first gives the solver gap (default ${DEFAULT-VALUE}).")
     String solvers;
 
-    @Option(names = "--lissa-depth", defaultValue = "1000", description = "LiSSA recursion depth T (default ${DEFAULT-VALUE}; the paper: 5000).")
-    int lissaDepth;
-
-    @Option(names = "--lissa-repeats", defaultValue = "1", description = "LiSSA repeats R (default ${DEFAULT-VALUE}; the paper: 5).")
-    int lissaRepeats;
-
-    @Option(names = "--lissa-scale", description = "LiSSA scale sigma (default: 1.5 x the largest eigenvalue of G + lambda I).")
-    Double lissaScale;
-
-    @Option(names = "--lissa-tolerance", defaultValue = "1e-2", description = "LiSSA: a solve whose true relative "
-            + "residual ||A x - b|| / ||b|| ends above it counts as not converged (exit 3 unless --allow-unconverged; "
-            + "default ${DEFAULT-VALUE}, as in `influence`).")
-    double lissaTolerance;
-
-    @Option(names = "--lissa-batch-size", defaultValue = "128", description = "LiSSA mini-batch size (default ${DEFAULT-VALUE}).")
-    int lissaBatchSize;
-
-    @Option(names = "--cg-tolerance", defaultValue = "1e-10", description = "CG: stop at ||r|| <= tol ||b|| (default ${DEFAULT-VALUE}).")
-    double cgTolerance;
-
-    @Option(names = "--cg-max-iterations", defaultValue = "1000", description = "CG iteration cap (default ${DEFAULT-VALUE}).")
-    int cgMaxIterations;
+    @CommandLine.Mixin
+    SolverOptions solverOptions = new SolverOptions(1000);
 
     @Option(names = "--tolerance", defaultValue = "1e-10", description = "L-BFGS: stop at ||grad|| <= tol (default ${DEFAULT-VALUE}).")
     double tolerance;
@@ -190,8 +171,7 @@ final class PbrfInputs {
                 tolerance, maxIterations, seed);
         List<SolverChoice> choices = new ArrayList<>();
         for (String s : solvers.split(",")) {
-            choices.add(new SolverChoice(SolverChoice.Kind.parse(s), cgTolerance, cgMaxIterations, lissaDepth,
-                    lissaRepeats, lissaScale == null ? Double.NaN : lissaScale, lissaBatchSize, seed, lissaTolerance));
+            choices.add(solverOptions.choice(SolverChoice.Kind.parse(s), seed));
         }
         TestLossTarget target = testPoint == null ? TestLossTarget.mean() : TestLossTarget.point(testPoint);
         PbrfSettings settings = new PbrfSettings(rs, points, removedFraction, seed, target, choices);
