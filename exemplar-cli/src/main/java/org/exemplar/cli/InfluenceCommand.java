@@ -46,13 +46,9 @@ import org.exemplar.model.OptimumFit;
 import org.exemplar.model.TightTrainer;
 import org.exemplar.model.TightTrainingOptions;
 import org.exemplar.solver.Arnoldi;
-import org.exemplar.solver.ArnoldiOptions;
-import org.exemplar.solver.ConjugateGradientSolver;
-import org.exemplar.solver.ExactSolver;
 import org.exemplar.solver.FailFastSolver;
+import org.exemplar.solver.SolverSpec;
 import org.exemplar.solver.InverseHessianSolver;
-import org.exemplar.solver.Lissa;
-import org.exemplar.solver.LissaOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -203,6 +199,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
         }
         TightTrainingOptions training = new TightTrainingOptions(tolerance, maxIterations, 100);
+        SolverOptions so = solverOptions;
+        SolverSpec solverSpec = new SolverSpec(solverName, so.cgTolerance, so.cgMaxIterations, so.lissaDepth,
+                so.lissaRepeats, so.lissaScale, so.lissaBatchSize, so.lissaTolerance, arnoldiIterations, arnoldiTopK, seed);
         InfluenceOptions options = new InfluenceOptions(curvature, damping, testBatchSize, trainBlockRows);
 
         DenseMatrix x = Validation.requireFinite(Npy.read(trainFeatures).toMatrix(), trainFeatures, "training features");
@@ -318,37 +317,13 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                     + "may not converge: --hessian gauss-newton (positive semi-definite) is the usual remedy" : "");
         }
 
-        // ---- solver
-        InverseHessianSolver solver;
-        Double autoScale = null;
-        switch (solverName) {
-            case "exact" -> solver = new ExactSolver();
-            case "cg" -> solver = new ConjugateGradientSolver(solverOptions.cgTolerance,
-                    solverOptions.cgMaxIterations);
-            case "lissa" -> {
-                double sigma;
-                if (solverOptions.lissaScale != null) {
-                    sigma = solverOptions.lissaScale;
-                } else {
-                    double mu = Lissa.largestEigenvalue(new ModelCurvature(trained, data, curvature, damping), 50,
-                            seed);
-                    if (!(mu > 0)) {
-                        throw new ArithmeticException("H + damping I has a negative eigenvalue near " + mu
-                                + "; no LiSSA scale converges: increase --damping or use --hessian gauss-newton");
-                    }
-                    sigma = 1.5 * mu;
-                    autoScale = sigma;
-                }
-                SolverOptions o = solverOptions;
-                solver = new Lissa(new LissaOptions(o.lissaDepth, o.lissaRepeats, sigma, o.lissaBatchSize, seed,
-                        o.lissaTolerance));
-            }
-            case "arnoldi" -> solver = new Arnoldi(new ArnoldiOptions(arnoldiIterations, arnoldiTopK, seed));
-            default -> throw new IllegalArgumentException("--solver must be exact, cg, lissa or arnoldi, got " + solverName);
-        }
+        // ---- solver (the spec was checked before training)
+        SolverSpec.Built built = solverSpec.build(() -> new ModelCurvature(trained, data, curvature, damping));
+        InverseHessianSolver solver = built.solver();
+        Double autoScale = built.automaticLissaScale();
         FailFastSolver failFast = null;
         if (!allowUnconverged) {
-            String advice = switch (solverName) {
+            String advice = switch (solverSpec.name()) {
                 case "cg" -> "Raise --cg-max-iterations or --damping";
                 case "lissa" -> "Raise --lissa-depth, --lissa-repeats or --lissa-batch-size, or loosen --lissa-tolerance";
                 default -> "Raise --damping";
