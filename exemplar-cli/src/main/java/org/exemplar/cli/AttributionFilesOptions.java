@@ -2,12 +2,17 @@ package org.exemplar.cli;
 
 import org.exemplar.attribution.Convention;
 import org.exemplar.attribution.ResultFiles;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * The options of the common result files every attribution command writes into {@code DIR/attribution/}
  * ({@link ResultFiles}: scores.npy in the one sign convention, topk.csv, summary.json), in addition to its own files.
  */
+@Command(footer = {"", "Also writes DIR/attribution/scores.npy, topk.csv and summary.json in the common convention: rows = "
+        + "test points, columns = training points, score = raw_factor x this command's own quantity, positive = the "
+        + "training point supports the explained output (its removal is predicted to lower it); topk.csv columns "
+        + "test_index,rank,direction (supporting|opposing),train_index,score,raw. README: \"Conventions of the commands\"."})
 final class AttributionFilesOptions {
     @Option(names = "--scores-max-gb", defaultValue = "1", paramLabel = "GB",
             description = "Write attribution/scores.npy (n_test x n_train float64, positive = supports) only up to this "
