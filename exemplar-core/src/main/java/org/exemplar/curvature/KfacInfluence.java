@@ -23,6 +23,8 @@ import org.exemplar.model.Mlp;
  */
 public final class KfacInfluence {
     private static final int TRAIN_BLOCK = 2048;
+    /** Most doubles of rotated training gradients held at once (32 MB). */
+    private static final long BLOCK_DOUBLES = 4L << 20;
 
     private final Mlp model;
     private final Loss loss;
@@ -115,36 +117,46 @@ public final class KfacInfluence {
         DenseMatrix[] rot = factors.rotatedInverse(grads, damping, ekfac);
         int nt = xTest.rows();
         int[] w = factors.widths();
+        int layers = rot.length;
+        // R = [R_1 | ... | R_L] (nt x P), and per training block E with rows [u_i1 (x) v_i1 | ... ]: scores = R E^T
+        int p = 0;
+        for (DenseMatrix r : rot) {
+            p += r.cols();
+        }
+        DenseMatrix all = new DenseMatrix(nt, p);
+        int off = 0;
+        for (DenseMatrix r : rot) {
+            for (int t = 0; t < nt; t++) {
+                System.arraycopy(r.data(), t * r.cols(), all.data(), t * p + off, r.cols());
+            }
+            off += r.cols();
+        }
         DenseMatrix out = new DenseMatrix(nt, n);
-        double[] o = out.data();
-        for (int k = 0; k < rot.length; k++) {
-            int dOut = w[k + 1];
-            int dIn = w[k] + 1;
-            double[] ud = u[k].data();
-            double[] vd = v[k].data();
-            for (int i0 = 0; i0 < n; i0 += TRAIN_BLOCK) {
-                int rows = Math.min(n, i0 + TRAIN_BLOCK) - i0;
-                double[] y = new double[rows * dIn];
-                for (int t = 0; t < nt; t++) {
-                    // Y = U_block R_t: rows x dIn; then score_i += Y_i . V_i
-                    Blas.gemm(Transpose.NO, Transpose.NO, rows, dIn, dOut, 1.0, ud, i0 * dOut, dOut, rot[k].data(),
-                            t * dOut * dIn, dIn, 0.0, y, 0, dIn);
-                    int orow = t * n + i0;
-                    for (int i = 0; i < rows; i++) {
-                        double sum = 0;
-                        int yo = i * dIn;
-                        int vo = (i0 + i) * dIn;
+        int rows = (int) Math.max(1, Math.min(n, BLOCK_DOUBLES / Math.max(1, p)));
+        for (int i0 = 0; i0 < n; i0 += rows) {
+            int nb = Math.min(n, i0 + rows) - i0;
+            double[] e = new double[nb * p];
+            int lo = 0;
+            for (int k = 0; k < layers; k++) {
+                int dOut = w[k + 1];
+                int dIn = w[k] + 1;
+                double[] ud = u[k].data();
+                double[] vd = v[k].data();
+                for (int i = 0; i < nb; i++) {
+                    int base = i * p + lo;
+                    int vo = (i0 + i) * dIn;
+                    for (int r = 0; r < dOut; r++) {
+                        double ur = ud[(i0 + i) * dOut + r];
+                        int eo = base + r * dIn;
                         for (int j = 0; j < dIn; j++) {
-                            sum += y[yo + j] * vd[vo + j];
+                            e[eo + j] = ur * vd[vo + j];
                         }
-                        o[orow + i] += sum;
                     }
                 }
+                lo += dOut * dIn;
             }
-        }
-        double inv = 1.0 / n;
-        for (int q = 0; q < o.length; q++) {
-            o[q] *= inv;
+            Blas.gemm(Transpose.NO, Transpose.YES, nt, nb, p, 1.0 / n, all.data(), 0, p, e, 0, p, 0.0, out.data(),
+                    i0, n);
         }
         return out;
     }
