@@ -113,23 +113,40 @@ public final class KfacInfluence {
      * @param targets test targets in the loss's space (needed by the loss and margin test functions)
      */
     public DenseMatrix scores(DenseMatrix xTest, DenseMatrix targets, TestFunction f) {
+        // A scalar f_t of one example depends on W_k only through z_k = W_k a~_t, so its layer-k gradient is rank one,
+        // g_t a~_t^T, with g_t = df_t/dz_k the bias block of the flat gradient and a~_t from the forward pass; in the
+        // eigenbasis R_t,k = (Q_S^T g_t)(Q_A^T a~_t)^T / (Lambda + damping): no dense
+        // per-example gradient is rotated.
         DenseMatrix grads = f.gradients(model, xTest, targets, loss);
-        DenseMatrix[] rot = factors.rotatedInverse(grads, damping, ekfac);
+        Mlp.Forward fw = model.forward(xTest);
         int nt = xTest.rows();
         int[] w = factors.widths();
-        int layers = rot.length;
-        // R = [R_1 | ... | R_L] (nt x P), and per training block E with rows [u_i1 (x) v_i1 | ... ]: scores = R E^T
-        int p = 0;
-        for (DenseMatrix r : rot) {
-            p += r.cols();
-        }
+        int layers = factors.layerCount();
+        int p = factors.parameterCount();
         DenseMatrix all = new DenseMatrix(nt, p);
         int off = 0;
-        for (DenseMatrix r : rot) {
+        for (int k = 0; k < layers; k++) {
+            int dOut = w[k + 1];
+            int dIn = w[k] + 1;
+            DenseMatrix g = new DenseMatrix(nt, dOut);
+            int bOff = factors.flatIndex(k, 0, dIn - 1);
             for (int t = 0; t < nt; t++) {
-                System.arraycopy(r.data(), t * r.cols(), all.data(), t * p + off, r.cols());
+                System.arraycopy(grads.data(), t * grads.cols() + bOff, g.data(), t * dOut, dOut);
             }
-            off += r.cols();
+            DenseMatrix ut = Blas.multiply(g, factors.gradientEigen(k).vectors());
+            DenseMatrix vt = Blas.multiply(fw.activation(k).withOnesColumn(), factors.activationEigen(k).vectors());
+            double[] scale = factors.inverseScale(k, damping, ekfac);
+            double[] ad = all.data();
+            for (int t = 0; t < nt; t++) {
+                for (int r = 0; r < dOut; r++) {
+                    double ur = ut.data()[t * dOut + r];
+                    int o = t * p + off + r * dIn;
+                    for (int j = 0; j < dIn; j++) {
+                        ad[o + j] = ur * vt.data()[t * dIn + j] * scale[r * dIn + j];
+                    }
+                }
+            }
+            off += dOut * dIn;
         }
         DenseMatrix out = new DenseMatrix(nt, n);
         int rows = (int) Math.max(1, Math.min(n, BLOCK_DOUBLES / Math.max(1, p)));
