@@ -78,6 +78,41 @@ public final class Attributors {
         return new CfAttributor.FactorizationBuilder(CfAttributor.Kind.TRACIN_CP, options);
     }
 
+    /** Influence with K-FAC curvature of a linear model of the given kind, which {@code prepare} trains. */
+    public static KfacAttributor.Builder kfac(LinearModels.Kind kind) {
+        return new KfacAttributor.Builder(false, kind);
+    }
+
+    /** Influence with K-FAC curvature of a trained network (Martens &amp; Grosse 2015; Grosse et al. 2023). */
+    public static KfacAttributor.Builder kfac(org.exemplar.model.Mlp model, Loss loss) {
+        return new KfacAttributor.Builder(false, model, loss);
+    }
+
+    /** Influence with EK-FAC curvature of a linear model of the given kind, which {@code prepare} trains. */
+    public static KfacAttributor.Builder ekfac(LinearModels.Kind kind) {
+        return new KfacAttributor.Builder(true, kind);
+    }
+
+    /** Influence with EK-FAC curvature of a trained network (George et al. 2018; Grosse et al. 2023, eq. 20). */
+    public static KfacAttributor.Builder ekfac(org.exemplar.model.Mlp model, Loss loss) {
+        return new KfacAttributor.Builder(true, model, loss);
+    }
+
+    /**
+     * TracInCP of a network that {@code prepare} trains by SGD with checkpoints (Pruthi et al. 2020): hidden widths
+     * (empty: a linear / softmax model), their activation and the training loss.
+     */
+    public static NetworkTracInAttributor.Builder tracInNetwork(int[] hidden, org.exemplar.model.Activation activation,
+                                                                Loss loss) {
+        return new NetworkTracInAttributor.Builder(hidden, activation, loss);
+    }
+
+    /** TracInCP over given checkpoints of a network (each with its learning rate). */
+    public static NetworkTracInAttributor.Builder tracInNetwork(java.util.List<org.exemplar.tracin.Checkpoint> checkpoints,
+                                                                Loss loss) {
+        return new NetworkTracInAttributor.Builder(checkpoints, loss);
+    }
+
     /** Reloads a saved artifact of any method, without refitting. */
     public static PreparedAttributor<?> load(Path dir) {
         Artifact.Reader r = Artifact.open(dir);
@@ -87,6 +122,8 @@ public final class Attributors {
             case InfluenceAttributor.METHOD -> InfluenceAttributor.load(r);
             case SparseRepresenterAttributor.L1, SparseRepresenterAttributor.L2 -> SparseRepresenterAttributor.load(r);
             case NtkAttributor.METHOD -> NtkAttributor.load(r);
+            case NetworkTracInAttributor.METHOD -> NetworkTracInAttributor.load(r);
+            case KfacAttributor.KFAC, KfacAttributor.EKFAC -> KfacAttributor.load(r);
             case "cf-nuclear", "cf-mf", "fia", "tracin-cp" -> CfAttributor.load(r);
             default -> throw new DataException(dir, "unknown attribution method '" + m + "'");
         };

@@ -34,6 +34,12 @@
  *       (Bae et al. 2022, eq. 5)</td><td>+raw</td><td>loss per removed point (carries 1/n)</td></tr>
  *   <tr><td>influence, measure = margin or logit:j</td><td>the margin or logit j</td><td>the same I</td>
  *       <td>-raw</td><td>output units per removed point (carries 1/n)</td></tr>
+ *   <tr><td>kfac, ekfac (measure = loss / margin or logit)</td><td>-L(t_t, Phi(x_t)) / f itself</td>
+ *       <td>I = (1/n) grad f_t^T (F + damping I)^{-1} grad L_i with the K-FAC / EK-FAC Fisher F (Grosse et al. 2023,
+ *       eq. 16-20)</td><td>+raw / -raw</td><td>as influence (carries 1/n)</td></tr>
+ *   <tr><td>tracin-mlp (measure = loss / margin or logit)</td><td>-L(t_t, Phi(x_t)) / f itself</td>
+ *       <td>sum_c eta_c grad f_t(theta_c) . grad L_i(theta_c) (Pruthi et al. 2020, eq. 3)</td><td>+raw / -raw</td>
+ *       <td>learning rate x gradient products; 1/|B| dropped</td></tr>
  *   <tr><td>representer-l1</td><td>x'^T theta (without the bias)</td>
  *       <td>alpha_i sum_{j in S} |theta_j| x_ij x'_j (Tsai et al. 2023, Cor. 2)</td><td>+raw</td>
  *       <td>logit; a row sums to g_t</td></tr>

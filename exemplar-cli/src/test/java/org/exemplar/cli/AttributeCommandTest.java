@@ -1,0 +1,175 @@
+package org.exemplar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.exemplar.attribution.Attributors;
+import org.exemplar.attribution.Examples;
+import org.exemplar.curvature.FisherKind;
+import org.exemplar.data.Npy;
+import org.exemplar.io.Json;
+import org.exemplar.linalg.DenseMatrix;
+import org.exemplar.model.LinearModels;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AttributeCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path x;
+    private Path y;
+    private Path xt;
+    private Path yt;
+    private DenseMatrix a;
+    private int[] la;
+    private DenseMatrix b;
+    private int[] lb;
+
+    @BeforeEach
+    void write() {
+        SplittableRandom r = new SplittableRandom(8);
+        a = new DenseMatrix(40, 3);
+        b = new DenseMatrix(5, 3);
+        for (int i = 0; i < a.data().length; i++) {
+            a.data()[i] = r.nextGaussian();
+        }
+        for (int i = 0; i < b.data().length; i++) {
+            b.data()[i] = r.nextGaussian();
+        }
+        la = new int[40];
+        lb = new int[5];
+        for (int i = 0; i < 40; i++) {
+            la[i] = a.get(i, 0) + 0.3 * r.nextGaussian() > 0.3 ? 2 : a.get(i, 1) > 0 ? 1 : 0;
+        }
+        for (int i = 0; i < 5; i++) {
+            lb[i] = b.get(i, 0) > 0.3 ? 2 : b.get(i, 1) > 0 ? 1 : 0;
+        }
+        x = dir.resolve("x.npy");
+        y = dir.resolve("y.npy");
+        xt = dir.resolve("xt.npy");
+        yt = dir.resolve("yt.npy");
+        Npy.write(x, a);
+        Npy.write(y, la);
+        Npy.write(xt, b);
+        Npy.write(yt, lb);
+    }
+
+    private String[] args(String... extra) {
+        String[] head = {"attribute", "--train-features", x.toString(), "--train-labels", y.toString(),
+            "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q"};
+        String[] all = new String[head.length + extra.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(extra, 0, all, head.length, extra.length);
+        return all;
+    }
+
+    @Test
+    void ekfacWritesTheLibrarysScoresTopKAndProvenanceAndReusesItsFactors() throws Exception {
+        Path out = dir.resolve("out");
+        Path ids = dir.resolve("ids.npy");
+        int[] idv = new int[40];
+        for (int i = 0; i < 40; i++) {
+            idv[i] = 1000 + i;
+        }
+        Npy.write(ids, idv);
+        CliTestSupport.Run run = CliTestSupport.run(args("--method", "ekfac", "--damping", "0.01", "--seed", "4",
+                "--top-k", "3", "--train-ids", ids.toString(), "--out", out.toString()));
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("", run.out());
+        DenseMatrix scores = Npy.read(out.resolve("scores.npy")).toMatrix();
+        DenseMatrix expected = Attributors.ekfac(LinearModels.Kind.SOFTMAX).damping(0.01).seed(4)
+                .fisher(FisherKind.SAMPLED).prepare(Examples.labeled(a, la)).attribute(Examples.labeled(b, lb))
+                .scores();
+        assertArrayEquals(expected.data(), scores.data(), 0.0, "the command writes the library's scores");
+        assertEquals(40, Npy.read(out.resolve("self_influence.npy")).toDoubleArray().length);
+        List<String> csv = Files.readAllLines(out.resolve("topk.csv"));
+        assertEquals("test_index,kind,rank,train_index,train_id,score,train_label", csv.get(0));
+        String[] first = csv.get(1).split(",");
+        int idx = Integer.parseInt(first[3]);
+        assertEquals(1000 + idx, Integer.parseInt(first[4]));
+        assertEquals(expected.get(0, idx), Double.parseDouble(first[5]), 1e-12 * Math.abs(expected.get(0, idx)));
+        JsonNode s = Json.mapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("ekfac", s.path("method").asText());
+        assertEquals("sampled", s.path("settings").path("fisher").asText());
+        assertEquals(4, s.path("provenance").path("seed").asInt());
+        assertTrue(s.path("provenance").path("dataSha256").path("train_features").asText().contains("sha256:"),
+                s.path("provenance").toString());
+        assertEquals("0.1.0-SNAPSHOT".isEmpty(), s.path("provenance").path("libraryVersion").asText().isEmpty());
+        assertTrue(s.path("diagnostics").path("converged").asBoolean());
+        assertTrue(Files.isRegularFile(out.resolve("factors/factors.json")));
+
+        // a second run reuses the saved factors: identical scores, and the summary says so
+        Path out2 = dir.resolve("out2");
+        CliTestSupport.Run again = CliTestSupport.run(args("--method", "ekfac", "--damping", "0.01", "--seed", "4",
+                "--factors", out.resolve("factors").toString(), "--out", out2.toString()));
+        assertEquals(0, again.exitCode(), again.toString());
+        assertArrayEquals(scores.data(), Npy.read(out2.resolve("scores.npy")).toMatrix().data(), 0.0);
+        assertTrue(Json.mapper().readTree(out2.resolve("summary.json").toFile()).path("factors").path("reused")
+                .asBoolean());
+        // factors of another seed are refused with exit 2 and nothing written
+        Path out3 = dir.resolve("out3");
+        CliTestSupport.Run refused = CliTestSupport.run(args("--method", "ekfac", "--seed", "5", "--factors",
+                out.resolve("factors").toString(), "--out", out3.toString()));
+        assertEquals(2, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("factors"), refused.err());
+        assertFalse(Files.exists(out3));
+    }
+
+    @Test
+    void tracinAndKfacRun() {
+        for (String[] m : new String[][] {{"--method", "kfac", "--fisher", "empirical"},
+            {"--method", "tracin", "--hidden", "8", "--epochs", "3", "--last-layer-only", "--measure", "margin"}}) {
+            Path out = dir.resolve("o-" + m[1]);
+            String[] extra = new String[m.length + 2];
+            System.arraycopy(m, 0, extra, 0, m.length);
+            extra[m.length] = "--out";
+            extra[m.length + 1] = out.toString();
+            CliTestSupport.Run run = CliTestSupport.run(args(extra));
+            assertEquals(0, run.exitCode(), run.toString());
+            DenseMatrix s = Npy.read(out.resolve("scores.npy")).toMatrix();
+            assertEquals(5, s.rows());
+            assertEquals(40, s.cols());
+        }
+    }
+
+    @Test
+    void badInputExitsTwoBeforeWork() throws Exception {
+        Path bad = dir.resolve("bad.npy");
+        Npy.write(bad, new int[] {0, 1, 2});
+        String[][] cases = {
+            {"--method", "trak"},
+            {"--method", "kfac", "--fisher", "exact"},
+            {"--method", "kfac", "--measure", "nonsense"},
+            {"--method", "kfac", "--model", "lasso"},
+            {"--method", "tracin", "--hidden", "8,x"},
+            {"--method", "tracin", "--factors", dir.toString()},
+            {"--method", "kfac", "--damping", "-1"},
+            {"--method", "kfac", "--train-ids", bad.toString()},
+        };
+        for (String[] c : cases) {
+            Path out = dir.resolve("never");
+            String[] extra = new String[c.length + 2];
+            System.arraycopy(c, 0, extra, 0, c.length);
+            extra[c.length] = "--out";
+            extra[c.length + 1] = out.toString();
+            CliTestSupport.Run run = CliTestSupport.run(args(extra));
+            assertEquals(2, run.exitCode(), String.join(" ", c) + ": " + run);
+            assertTrue(run.err().startsWith("error:") || run.err().contains("Usage"), run.err());
+            assertFalse(Files.exists(out), String.join(" ", c));
+        }
+        CliTestSupport.Run wrongRows = CliTestSupport.run("attribute", "--method", "kfac", "--train-features",
+                x.toString(), "--train-labels", bad.toString(), "--test-features", xt.toString(), "--test-labels",
+                yt.toString(), "--out", dir.resolve("never").toString());
+        assertEquals(2, wrongRows.exitCode());
+        assertTrue(wrongRows.err().contains("bad.npy") && wrongRows.err().contains("3 labels"), wrongRows.err());
+    }
+}
