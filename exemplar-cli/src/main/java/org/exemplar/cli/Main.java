@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Explain a model's predictions through its training data.",
         subcommands = {RpsCommand.class, DemoCommand.class, MlpCommand.class, InfluenceCommand.class, PbrfCommand.class,
                 HdrepCommand.class, TextCommand.class, EvaluateCommand.class, NtkCommand.class, ConvertCommand.class,
+                IndexCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
