@@ -631,6 +631,79 @@ public final class ExplanationIndex {
         }
     }
 
+    /** Supplies training row i (length d) to {@link #buildRepresenter}. */
+    @FunctionalInterface
+    public interface RowSource {
+        void row(int i, double[] out);
+    }
+
+    /**
+     * Builds an rps-l2 index straight from representer quantities, row by row, for training sets larger than the heap
+     * (the 1,000,000 x 512 benchmark): features from {@code rows}, alpha (n x c), Theta (c x d), the loss and the
+     * labels. Nothing is fitted or checked against a fit here: {@code settings} must say where the numbers come from
+     * (recorded with {@code inputSha256}); indexes of real models come from {@link #build}.
+     */
+    public static void buildRepresenter(Path out, int n, int d, RowSource rows, DenseMatrix alpha, DenseMatrix theta,
+                                        Loss loss, int[] labels, Map<String, Object> settings, String inputSha256,
+                                        boolean float32) {
+        if (Files.exists(out)) {
+            throw new DataException(out, "already exists; choose a new index folder");
+        }
+        int c = theta.rows();
+        if (alpha.rows() != n || alpha.cols() != c || theta.cols() != d || labels.length != n) {
+            throw new IllegalArgumentException("alpha " + alpha.shapeString() + ", theta " + theta.shapeString()
+                    + ", " + labels.length + " labels do not fit n = " + n + ", d = " + d);
+        }
+        Path tmp = out.toAbsolutePath().getParent().resolve("." + out.getFileName() + ".tmp-" + System.nanoTime());
+        try {
+            Files.createDirectories(tmp);
+            double[] self = new double[n];
+            double[] r = new double[d];
+            try (MappedRows.Writer w = new MappedRows.Writer(tmp.resolve("keys.npy"), n, d, float32)) {
+                for (int i = 0; i < n; i++) {
+                    rows.row(i, r);
+                    w.addRow(r, 0);
+                    double nn = 0;
+                    for (double v : r) {
+                        nn += v * v;
+                    }
+                    double a = c == 1 ? (labels[i] == 1 ? 1 : -1) * alpha.get(i, 0) : alpha.get(i, labels[i]);
+                    self[i] = a * nn;
+                }
+            }
+            Npy.write(tmp.resolve("labels.npy"), labels);
+            Npy.write(tmp.resolve("alpha.npy"), alpha);
+            Npy.write(tmp.resolve("theta.npy"), theta);
+            Npy.write(tmp.resolve("self_influence.npy"), self);
+            ObjectNode m = Json.mapper().createObjectNode();
+            m.put("format", FORMAT).put("formatVersion", VERSION).put("method", RepresenterAttributor.METHOD);
+            m.put("kind", "representer-linear").put("size", n).put("dim", d).put("outputs", c)
+                    .put("loss", loss.name()).put("precision", float32 ? "float32" : "float64");
+            m.put("artifactKey", org.exemplar.attribution.Artifact.key(RepresenterAttributor.METHOD, settings,
+                    inputSha256)).put("artifactName", "rows");
+            m.set("settings", Json.mapper().valueToTree(settings));
+            m.putObject("inputs").put("train", "sha256:" + inputSha256);
+            m.put("libraryVersion", org.exemplar.io.Provenance.currentLibraryVersion());
+            m.putObject("convention").put("method", RepresenterAttributor.METHOD)
+                    .put("explained", "Phi_c(x_t), the logit of the predicted class c")
+                    .put("raw", "representer value alpha_ic f_i^T f_t (Yeh et al. 2018, Thm 3.1)").put("rawFactor", 1.0)
+                    .put("units", "logit units; a test point's scores sum to its explained logit");
+            m.putObject("selfInfluence").put("definition", "alpha_{i y_i} f_i^T f_i (representer value of a point on "
+                    + "its own label's logit)");
+            m.putObject("payload");
+            m.putNull("ann");
+            Files.writeString(tmp.resolve("index.json"), Json.mapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(m));
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteTree(tmp);
+            throw new DataException(out, "cannot write the index: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+    }
+
     /** Records ANN parameters in {@code index.json} (called by the ANN builder after it wrote its files). */
     public static void recordAnn(Path dir, Map<String, Object> params) {
         Path f = dir.resolve("index.json");

@@ -260,4 +260,26 @@ class ExplanationIndexTest {
         nan[2] = Double.NaN;
         assertThrows(IllegalArgumentException.class, () -> idx.explain(nan, null, 3, Direction.BOTH));
     }
+
+    @Test
+    void rowByRowBuildEqualsTheArtifactBuild() {
+        ExplanationIndex a = ExplanationIndex.open(rpsIndex(false));
+        RepresenterAttributor p = (RepresenterAttributor) Attributors.load(tmp.resolve("rps-art-false"));
+        DenseMatrix f = p.points().trainFeatures();
+        int[] y = java.util.Arrays.copyOf(Y, 300);
+        Path out = tmp.resolve("rows");
+        ExplanationIndex.buildRepresenter(out, f.rows(), f.cols(), (i, r) -> System.arraycopy(f.data(), i * f.cols(),
+                r, 0, f.cols()), p.points().alpha(), p.points().theta(), p.points().loss(), y,
+                java.util.Map.of("source", "test"), "0".repeat(64), false);
+        ExplanationIndex b = ExplanationIndex.open(out);
+        for (int q = 0; q < 30; q++) {
+            double[] t = test().row(q);
+            Explanation ea = a.explain(t, null, 6, Direction.BOTH);
+            Explanation eb = b.explain(t, null, 6, Direction.BOTH);
+            assertEquals(ea.supporting(), eb.supporting());
+            assertEquals(ea.opposing(), eb.opposing());
+            assertArrayEquals(ea.outputs(), eb.outputs(), 0.0);
+        }
+        assertEquals(a.selfInfluenceTop(10), b.selfInfluenceTop(10));
+    }
 }
