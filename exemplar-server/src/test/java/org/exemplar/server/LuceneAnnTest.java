@@ -38,7 +38,7 @@ class LuceneAnnTest {
     }
 
     @Test
-    void recallAt10AgainstExact() {
+    void recallAt10AgainstExact() throws Exception {
         ExplanationIndex index = ExplanationIndex.open(TestIndexes.build(tmp.resolve("idx"), false));
         assertThrows(DataException.class, () -> LuceneAnn.open(index));
         LuceneAnn.build(index, 16, 100);
@@ -67,5 +67,19 @@ class LuceneAnnTest {
         }
         double mean = sum / lists;
         assertTrue(mean >= 0.95, "mean recall@10 " + mean);
+        // over HTTP: approximate by default with --ann, exact on request; the answer says which
+        try (LuceneAnn ann = LuceneAnn.open(reopened);
+             ExplanationServer s = new ExplanationServer(reopened, ann, ServerSettings.defaults().withPort(0)).start()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (String body : List.of("{\"testId\":1}", "{\"testId\":1,\"approximate\":false}")) {
+                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + s.port() + "/v1/explain"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                boolean exact = org.exemplar.io.Json.mapper().readTree(r.body()).path("exact").asBoolean();
+                assertEquals(body.contains("false"), exact, body);
+            }
+        }
     }
 }
