@@ -71,6 +71,7 @@ public final class ExplanationIndex {
     private final PreparedAttributor<Examples> scorer; // influence only
     private final int[] labels;
     private final double[] selfInfluence;
+    private volatile Integer[] selfOrder;
     private final Convention convention;
     private final byte[] images;
     private final int imageH;
@@ -348,11 +349,15 @@ public final class ExplanationIndex {
         if (selfInfluence == null) {
             throw new UnsupportedOperationException(method + " defines no self-influence");
         }
-        Integer[] order = new Integer[selfInfluence.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+        Integer[] order = selfOrder;
+        if (order == null) {              // sorted once, on first use (a benign race sorts it twice at worst)
+            order = new Integer[selfInfluence.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -selfInfluence[i]).thenComparingInt(i -> i));
+            selfOrder = order;
         }
-        Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -selfInfluence[i]).thenComparingInt(i -> i));
         List<RankedPoint> out = new ArrayList<>();
         for (int r = 0; r < Math.min(k, order.length); r++) {
             out.add(new RankedPoint(order[r], selfInfluence[order[r]]));
