@@ -89,7 +89,8 @@ if [ "$code" = 3 ]; then echo "docs-check: ok   lissa above its tolerance exits 
 # README / docs/server.md three commands (issue 13): index build --demo, serve, the page and one explanation
 ex index build --demo --out "$work/demo-index" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-ex serve --index "$work/demo-index" --port "$port" > "$work/serve.log" 2>&1 &
+# java directly (not through the ex function) so that $! is the server's own pid for the kill below
+java -Xmx2g -Djava.awt.headless=true -jar "$jar" serve --index "$work/demo-index" --port "$port" > "$work/serve.log" 2>&1 &
 spid=$!
 served=$(python3 - "$port" <<'PY'
 import json, sys, time, urllib.request
