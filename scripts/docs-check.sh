@@ -86,5 +86,30 @@ code=$?
 set -e
 if [ "$code" = 3 ]; then echo "docs-check: ok   lissa above its tolerance exits 3"; else echo "docs-check: FAIL lissa exit $code, documented 3"; fail=1; fi
 
+# README / docs/server.md three commands (issue 13): index build --demo, serve, the page and one explanation
+ex index build --demo --out "$work/demo-index" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# java directly (not through the ex function) so that $! is the server's own pid for the kill below
+java -Xmx2g -Djava.awt.headless=true -jar "$jar" serve --index "$work/demo-index" --port "$port" > "$work/serve.log" 2>&1 &
+spid=$!
+served=$(python3 - "$port" <<'PY'
+import json, sys, time, urllib.request
+base = "http://127.0.0.1:" + sys.argv[1]
+for _ in range(240):
+    try:
+        urllib.request.urlopen(base + "/health", timeout=2); break
+    except Exception:
+        time.sleep(0.5)
+page = urllib.request.urlopen(base + "/").read().decode()
+req = urllib.request.Request(base + "/v1/explain", data=b'{"testId": 3, "k": 3}', headers={"Content-Type": "application/json"})
+a = json.load(urllib.request.urlopen(req))
+ok = 'id="chart"' in page and a["exact"] and len(a["supporting"]) == 3 and a["predictedClass"] == a["testLabel"]
+print(1 if ok else 0)
+PY
+) || served=0
+kill -TERM "$spid" 2>/dev/null || true
+wait "$spid" 2>/dev/null || true
+check "server demo: page served, test digit 3 explained and predicted right" "$served" 1 0
+
 if [ "$fail" = 0 ]; then echo "docs-check: all documented figures reproduced"; else echo "docs-check: FAILED"; fi
 exit "$fail"

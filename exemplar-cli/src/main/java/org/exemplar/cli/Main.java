@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {RpsCommand.class, DemoCommand.class, MlpCommand.class, InfluenceCommand.class, PbrfCommand.class,
                 HdrepCommand.class, TextCommand.class, EvaluateCommand.class, NtkCommand.class, ConvertCommand.class,
                 AttributeCommand.class,
+                IndexCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -1,0 +1,436 @@
+package org.exemplar.bench;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.exemplar.attribution.RankedPoint;
+import org.exemplar.index.Direction;
+import org.exemplar.index.Explanation;
+import org.exemplar.index.ExplanationIndex;
+import org.exemplar.linalg.DenseMatrix;
+import org.exemplar.loss.Loss;
+import org.exemplar.server.ExplanationServer;
+import org.exemplar.server.LuceneAnn;
+import org.exemplar.server.ServerSettings;
+
+/**
+ * Load and accuracy benchmark of the explanation server (issue 13), on loopback, bounded in time. Phases (each
+ * skippable): measured read bandwidth; a synthetic n x d rps-l2 index (float64 and float32, ranking agreement);
+ * exact in-process latency vs the memory-bandwidth bound; HTTP load (p50/p99, throughput, status counts) at several
+ * concurrencies including past saturation (503s); an HNSW graph on a synthetic subset (recall@10, latency); the
+ * real MNIST index (exact and ANN: recall@10, latency, HTTP load); a soak with heap samples after GC.
+ *
+ * <p>Arguments (key=value): work=target/server-bench n=1000000 d=512 seconds=20 annN=100000 mnist=DIR (an index from
+ * 'exemplar index build --demo --ann') soak=300 phases=bw,synthetic,ann,mnist,soak.
+ */
+public final class ServerBench {
+    private ServerBench() {
+    }
+
+    static final Map<String, String> ARGS = new LinkedHashMap<>();
+
+    static String arg(String k, String def) {
+        return ARGS.getOrDefault(k, def);
+    }
+
+    static void log(String fmt, Object... a) {
+        System.out.printf(Locale.ROOT, fmt + "%n", a);
+        System.out.flush();
+    }
+
+    public static void main(String[] args) throws Exception {
+        for (String a : args) {
+            int e = a.indexOf('=');
+            if (e < 1) {
+                throw new IllegalArgumentException("arguments are key=value, got " + a);
+            }
+            ARGS.put(a.substring(0, e), a.substring(e + 1));
+        }
+        Path work = Path.of(arg("work", "target/server-bench"));
+        Files.createDirectories(work);
+        Set<String> phases = new HashSet<>(Arrays.asList(arg("phases", "bw,synthetic,ann,mnist,soak").split(",")));
+        int n = Integer.parseInt(arg("n", "1000000"));
+        int d = Integer.parseInt(arg("d", "512"));
+        int seconds = Integer.parseInt(arg("seconds", "20"));
+        log("# ServerBench %s, %d cores, max heap %d MB, java %s", ARGS, Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+        double bw1 = Double.NaN;
+        if (phases.contains("bw") || phases.contains("synthetic")) {
+            bw1 = bandwidth(1);
+            double bw2 = bandwidth(2);
+            log("read bandwidth (heap long[] 512 MB, summed): 1 thread %.2f GB/s, 2 threads %.2f GB/s", bw1 / 1e9,
+                    bw2 / 1e9);
+        }
+        if (phases.contains("synthetic")) {
+            synthetic(work, n, d, seconds, bw1);
+        }
+        if (phases.contains("ann")) {
+            annSynthetic(work, Integer.parseInt(arg("annN", "100000")), d);
+        }
+        String mnist = arg("mnist", null);
+        if (phases.contains("mnist") || phases.contains("soak")) {
+            if (mnist == null || !Files.isDirectory(Path.of(mnist))) {
+                log("mnist: skipped (give mnist=DIR, an index from './exemplar index build --demo --out DIR --ann')");
+            } else {
+                ExplanationIndex idx = ExplanationIndex.open(Path.of(mnist));
+                if (phases.contains("mnist")) {
+                    mnistPhase(idx, seconds);
+                }
+                if (phases.contains("soak")) {
+                    soak(idx, Integer.parseInt(arg("soak", "300")));
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ bandwidth
+
+    static double bandwidth(int threads) throws Exception {
+        long[][] a = new long[threads][(int) ((512L << 20) / 8 / threads)];
+        for (long[] x : a) {
+            Arrays.fill(x, 3L);
+        }
+        double best = 0;
+        for (int rep = 0; rep < 5; rep++) {
+            long t0 = System.nanoTime();
+            Thread[] ts = new Thread[threads];
+            long[] sums = new long[threads];
+            for (int t = 0; t < threads; t++) {
+                final int tt = t;
+                ts[t] = new Thread(() -> sums[tt] = sum(a[tt]));
+                ts[t].start();
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            best = Math.max(best, (512L << 20) / s);
+            if (sums[0] == 42) {
+                log("unlikely");
+            }
+        }
+        return best;
+    }
+
+    static long sum(long[] x) {
+        long s0 = 0;
+        long s1 = 0;
+        long s2 = 0;
+        long s3 = 0;
+        for (int i = 0; i + 3 < x.length; i += 4) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+        }
+        return s0 + s1 + s2 + s3;
+    }
+
+    // ------------------------------------------------------------------ synthetic
+
+    static void row(long seed, int i, double[] r) {
+        SplittableRandom g = new SplittableRandom(seed * 1_000_003L + i);
+        for (int j = 0; j < r.length; j++) {
+            r[j] = g.nextDouble() * 2 - 1;
+        }
+    }
+
+    static Path syntheticIndex(Path work, int n, int d, boolean f32, int outputs) {
+        Path out = work.resolve("synthetic-" + n + "x" + d + (f32 ? "-f32" : "-f64") + "-c" + outputs);
+        if (Files.exists(out.resolve("index.json"))) {
+            return out;
+        }
+        SplittableRandom g = new SplittableRandom(7);
+        int[] y = new int[n];
+        DenseMatrix alpha = new DenseMatrix(n, outputs);
+        for (int i = 0; i < n; i++) {
+            y[i] = g.nextInt(outputs == 1 ? 2 : outputs);
+            for (int j = 0; j < outputs; j++) {
+                // the sign pattern of a fitted softmax / sigmoid layer: positive for the own class, heavy tail
+                double m = Math.exp(2 * g.nextGaussian()) * 1e-4;
+                alpha.set(i, j, outputs == 1 ? (y[i] == 1 ? m : -m) : (j == y[i] ? m : -m / (outputs - 1)));
+            }
+        }
+        DenseMatrix theta = new DenseMatrix(outputs, d);
+        for (int k = 0; k < theta.data().length; k++) {
+            theta.data()[k] = g.nextGaussian();
+        }
+        long t0 = System.nanoTime();
+        ExplanationIndex.buildRepresenter(out, n, d, (i, r) -> row(1, i, r), alpha, theta,
+                Loss.named(outputs == 1 ? "sigmoid" : "softmax"), y, Map.of("source",
+                        "synthetic: uniform(-1, 1) features (seed 1 per row), log-normal alpha with the sign pattern of "
+                                + "a fitted layer (seed 7), gaussian Theta; benchmark only"), "synthetic-seed-1-7",
+                f32);
+        log("built %s in %.1f s", out.getFileName(), (System.nanoTime() - t0) / 1e9);
+        return out;
+    }
+
+    static double[][] queries(int count, int d, long seed) {
+        double[][] q = new double[count][d];
+        for (int i = 0; i < count; i++) {
+            row(seed, i, q[i]);
+        }
+        return q;
+    }
+
+    static double pct(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    static void synthetic(Path work, int n, int d, int seconds, double bw1) throws Exception {
+        Path p64 = syntheticIndex(work, n, d, false, 1);
+        Path p32 = syntheticIndex(work, n, d, true, 1);
+        ExplanationIndex i64 = ExplanationIndex.open(p64);
+        ExplanationIndex i32 = ExplanationIndex.open(p32);
+        double[][] q = queries(20, d, 99);
+        // ranking agreement: top-10 lists of float32 storage against float64
+        int same = 0;
+        int lists = 0;
+        double worstRel = 0;
+        for (double[] f : q) {
+            for (int cls = 0; cls < 2; cls++) {
+                Explanation a = i64.explain(f, cls, 10, Direction.BOTH);
+                Explanation b = i32.explain(f, cls, 10, Direction.BOTH);
+                same += ids(a.supporting()).equals(ids(b.supporting())) ? 1 : 0;
+                same += ids(a.opposing()).equals(ids(b.opposing())) ? 1 : 0;
+                lists += 2;
+                for (int r = 0; r < a.supporting().size(); r++) {
+                    worstRel = Math.max(worstRel, Math.abs(a.supporting().get(r).score() - b.supporting().get(r).score())
+                            / Math.abs(a.supporting().get(r).score()));
+                }
+            }
+        }
+        log("float32 vs float64 storage, %d x %d: identical top-10 id lists %d / %d, worst relative score difference "
+                + "at equal rank %.2e", n, d, same, lists, worstRel);
+        for (ExplanationIndex idx : List.of(i32, i64)) {
+            scanLatency(idx, q, bw1);
+        }
+        // HTTP load on the float32 index: exact, then past saturation
+        try (ExplanationServer s = new ExplanationServer(i32, null, ServerSettings.defaults().withPort(0)
+                .withPool(2, 6)).start()) {
+            for (int conc : new int[] {1, 2}) {
+                load("synthetic-f32 exact", s.port(), featureBodies(q, 10), conc, seconds);
+            }
+            load("synthetic-f32 exact, past saturation (2 workers + 6 queued)", s.port(), featureBodies(q, 10), 32,
+                    seconds);
+        }
+    }
+
+    static List<Integer> ids(List<RankedPoint> l) {
+        return l.stream().map(RankedPoint::trainIndex).toList();
+    }
+
+    static void scanLatency(ExplanationIndex idx, double[][] q, double bw1) {
+        for (double[] f : q) {            // warm the page cache and the JIT
+            idx.explain(f, null, 10, Direction.BOTH);
+        }
+        double[] t = new double[q.length];
+        for (int i = 0; i < q.length; i++) {
+            long t0 = System.nanoTime();
+            idx.explain(q[i], null, 10, Direction.BOTH);
+            t[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(t);
+        double bound = idx.keyBytes() / bw1 * 1e3;
+        log("exact scan in process, %s %d x %d (%d MB): p50 %.1f ms, p99 %.1f ms; bandwidth bound %.1f ms "
+                + "(1-thread read); ratio p50 / bound %.2f", idx.metadata().path("precision").asText(), idx.size(),
+                idx.dim(), idx.keyBytes() >> 20, pct(t, 0.5), pct(t, 0.99), bound, pct(t, 0.5) / bound);
+        // a batch of 16 shares one scan
+        double[][] b = Arrays.copyOf(q, Math.min(16, q.length));
+        long t0 = System.nanoTime();
+        idx.explainBatch(b, null, 10, Direction.BOTH);
+        log("  batch of %d in one scan: %.1f ms (%.1f ms per query)", b.length, (System.nanoTime() - t0) / 1e6,
+                (System.nanoTime() - t0) / 1e6 / b.length);
+    }
+
+    static List<String> featureBodies(double[][] q, int k) {
+        List<String> out = new ArrayList<>();
+        for (double[] f : q) {
+            StringBuilder sb = new StringBuilder("{\"k\":").append(k).append(",\"features\":[");
+            for (int j = 0; j < f.length; j++) {
+                sb.append(j == 0 ? "" : ",").append(f[j]);
+            }
+            out.add(sb.append("]}").toString());
+        }
+        return out;
+    }
+
+    /** Closed-loop load: conc threads send bodies round robin for the given seconds; latency of 200s. */
+    static void load(String name, int port, List<String> bodies, int conc, int seconds) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        URI uri = URI.create("http://127.0.0.1:" + port + "/v1/explain");
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        Map<Integer, LongAdder> status = new ConcurrentHashMap<>();
+        List<double[]> lat = new ArrayList<>();
+        AtomicInteger next = new AtomicInteger();
+        Thread[] ts = new Thread[conc];
+        long t0 = System.nanoTime();
+        for (int t = 0; t < conc; t++) {
+            double[] mine = new double[1 << 20];
+            lat.add(mine);
+            ts[t] = new Thread(() -> {
+                int c = 0;
+                while (System.nanoTime() < end) {
+                    String body = bodies.get(Math.floorMod(next.getAndIncrement(), bodies.size()));
+                    long s = System.nanoTime();
+                    int code;
+                    try {
+                        code = http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                    } catch (Exception e) {
+                        code = -1;
+                    }
+                    status.computeIfAbsent(code, x -> new LongAdder()).increment();
+                    if (code == 200 && c < mine.length - 1) {
+                        mine[++c] = (System.nanoTime() - s) / 1e6;
+                    }
+                    mine[0] = c;
+                    if (code == 503) {
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        List<Double> all = new ArrayList<>();
+        for (double[] m : lat) {
+            for (int i = 1; i <= (int) m[0]; i++) {
+                all.add(m[i]);
+            }
+        }
+        double[] s = all.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Map<Integer, Long> st = new java.util.TreeMap<>();
+        status.forEach((k, v) -> st.put(k, v.sum()));
+        log("HTTP %s, concurrency %d, %.0f s: %d ok, %.1f ok/s, p50 %.2f ms, p99 %.2f ms; statuses %s", name, conc, wall,
+                s.length, s.length / wall, s.length == 0 ? Double.NaN : pct(s, 0.5),
+                s.length == 0 ? Double.NaN : pct(s, 0.99), st);
+    }
+
+    // ------------------------------------------------------------------ ANN
+
+    static double recall(List<RankedPoint> exact, List<RankedPoint> approx) {
+        if (exact.isEmpty()) {
+            return 1.0;
+        }
+        Set<Integer> e = new HashSet<>(ids(exact));
+        return approx.stream().filter(p -> e.contains(p.trainIndex())).count() / (double) exact.size();
+    }
+
+    static void annCompare(String name, ExplanationIndex idx, double[][] q, int[] efs) {
+        List<Explanation> exact = new ArrayList<>();
+        for (double[] f : q) {
+            exact.add(idx.explain(f, null, 10, Direction.BOTH));
+        }
+        for (int ef : efs) {
+            try (LuceneAnn ann = LuceneAnn.open(idx, ef)) {
+                for (int i = 0; i < Math.min(20, q.length); i++) {
+                    ann.explain(q[i], null, 10, Direction.BOTH);
+                }
+                double rs = 0;
+                double ro = 0;
+                double[] t = new double[q.length];
+                for (int i = 0; i < q.length; i++) {
+                    long t0 = System.nanoTime();
+                    Explanation a = ann.explain(q[i], null, 10, Direction.BOTH);
+                    t[i] = (System.nanoTime() - t0) / 1e6;
+                    rs += recall(exact.get(i).supporting(), a.supporting());
+                    ro += recall(exact.get(i).opposing(), a.opposing());
+                }
+                Arrays.sort(t);
+                log("ANN %s, ef %d, %d queries: recall@10 supporting %.4f, opposing %.4f; latency (both lists) p50 %.2f "
+                        + "ms, p99 %.2f ms", name, ef, q.length, rs / q.length, ro / q.length, pct(t, 0.5), pct(t, 0.99));
+            }
+        }
+        double[] t = new double[Math.min(q.length, 200)];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            idx.explain(q[i], null, 10, Direction.BOTH);
+            t[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(t);
+        log("exact %s in process: p50 %.2f ms, p99 %.2f ms", name, pct(t, 0.5), pct(t, 0.99));
+    }
+
+    static void annSynthetic(Path work, int n, int d) {
+        Path p = syntheticIndex(work, n, d, true, 1);
+        ExplanationIndex idx = ExplanationIndex.open(p);
+        if (idx.metadata().path("ann").isNull()) {
+            long t0 = System.nanoTime();
+            LuceneAnn.build(idx, 32, 200);
+            log("HNSW graph (M 32, beam 200) over %d x %d built in %.1f s", n, d, (System.nanoTime() - t0) / 1e9);
+            idx = ExplanationIndex.open(p);
+        }
+        annCompare("synthetic " + n + " x " + d, idx, queries(200, d, 77), new int[] {100, 400});
+    }
+
+    static void mnistPhase(ExplanationIndex idx, int seconds) throws Exception {
+        int nt = idx.testSize();
+        double[][] q = new double[nt][];
+        for (int t = 0; t < nt; t++) {
+            q[t] = idx.testFeatures(t);
+        }
+        annCompare("MNIST " + idx.size() + " x " + idx.dim(), idx, q, new int[] {40, 100, 200});
+        try (ExplanationServer s = new ExplanationServer(idx, null, ServerSettings.defaults().withPort(0)
+                .withPool(2, 6)).start()) {
+            List<String> bodies = new ArrayList<>();
+            for (int t = 0; t < nt; t++) {
+                bodies.add("{\"k\":10,\"testId\":" + t + "}");
+            }
+            load("MNIST exact", s.port(), bodies, 2, seconds);
+            load("MNIST exact, past saturation (2 workers + 6 queued)", s.port(), bodies, 32, seconds);
+        }
+        try (LuceneAnn ann = LuceneAnn.open(idx);
+             ExplanationServer s = new ExplanationServer(idx, ann, ServerSettings.defaults().withPort(0)
+                     .withPool(2, 6)).start()) {
+            List<String> bodies = new ArrayList<>();
+            for (int t = 0; t < nt; t++) {
+                bodies.add("{\"k\":10,\"testId\":" + t + "}");
+            }
+            load("MNIST ANN (ef 100)", s.port(), bodies, 2, seconds);
+        }
+    }
+
+    static void soak(ExplanationIndex idx, int seconds) throws Exception {
+        try (ExplanationServer s = new ExplanationServer(idx, null, ServerSettings.defaults().withPort(0)
+                .withPool(2, 6)).start()) {
+            List<String> bodies = new ArrayList<>();
+            for (int t = 0; t < idx.testSize(); t++) {
+                bodies.add("{\"k\":10,\"testId\":" + t + "}");
+            }
+            int step = Math.max(10, seconds / 6);
+            for (int done = 0; done < seconds; done += step) {
+                load("soak MNIST exact " + done + "-" + (done + step) + " s", s.port(), bodies, 2, step);
+                System.gc();
+                Thread.sleep(200);
+                log("  heap used after GC: %.1f MB", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
+                        / 1048576.0);
+            }
+        }
+    }
+
+}

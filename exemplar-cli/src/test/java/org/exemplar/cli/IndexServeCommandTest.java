@@ -1,0 +1,105 @@
+package org.exemplar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.exemplar.attribution.Attributors;
+import org.exemplar.attribution.Examples;
+import org.exemplar.index.Direction;
+import org.exemplar.index.ExplanationIndex;
+import org.exemplar.linalg.DenseMatrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code exemplar index build} and the refusals of {@code exemplar serve} (exit 2 with a message). */
+class IndexServeCommandTest {
+    @TempDir
+    Path tmp;
+
+    static Examples data(int n, int d, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        DenseMatrix x = new DenseMatrix(n, d);
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                x.set(i, j, r.nextGaussian());
+                s += x.get(i, j) * (j + 1);
+            }
+            y[i] = s + 0.5 * r.nextGaussian() > 0 ? 1 : 0;
+        }
+        return Examples.labeled(x, y);
+    }
+
+    @Test
+    void buildsAnIndexFromASavedArtifactAndRefusesBadInput() throws Exception {
+        Examples train = data(80, 4, 1);
+        Path art = tmp.resolve("art");
+        Attributors.representer().lambda(0.01).prepare(train).save(art);
+        Path ids = tmp.resolve("ids.txt");
+        Files.write(ids, java.util.stream.IntStream.range(0, 80).mapToObj(i -> "doc-" + i).toList());
+        Path out = tmp.resolve("idx");
+        CliTestSupport.Run r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", out.toString(),
+                "--float32", "--ids", ids.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("rps-l2, 80 x 4, float32"), r.out());
+        ExplanationIndex idx = ExplanationIndex.open(out);
+        assertEquals("float32", idx.metadata().path("precision").asText());
+        assertEquals("doc-7", idx.id(7));
+        assertEquals(3, idx.explain(train.features().row(0), null, 3, Direction.EXCITATORY).supporting().size());
+
+        r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", out.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("already exists"), r.err());
+
+        r = CliTestSupport.run("index", "build", "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("exactly one of --from DIR and --demo"), r.err());
+
+        Path ntk = tmp.resolve("ntk-art");
+        Examples raw = data(30, 3, 2);
+        DenseMatrix unit = raw.features().copy();
+        for (int i = 0; i < unit.rows(); i++) {
+            double nn = Math.sqrt(unit.row(i)[0] * unit.row(i)[0] + unit.row(i)[1] * unit.row(i)[1]
+                    + unit.row(i)[2] * unit.row(i)[2]);
+            for (int j = 0; j < 3; j++) {
+                unit.set(i, j, unit.get(i, j) / nn);
+            }
+        }
+        double[] target = new double[unit.rows()];
+        for (int i = 0; i < target.length; i++) {
+            target[i] = raw.labels()[i];
+        }
+        Attributors.ntk().prepare(Examples.regression(unit, target)).save(ntk);
+        r = CliTestSupport.run("index", "build", "--from", ntk.toString(), "--out", tmp.resolve("n").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from influence, rps-l2"), r.err());
+        assertFalse(Files.exists(tmp.resolve("n")));
+
+        r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", tmp.resolve("y").toString(),
+                "--ids", tmp.resolve("ids-short.txt").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+
+        r = CliTestSupport.run("serve", "--index", tmp.resolve("none").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("no index.json"), r.err());
+
+        r = CliTestSupport.run("serve", "--index", out.toString(), "--token-file", tmp.resolve("missing").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("token file not found"), r.err());
+
+        r = CliTestSupport.run("serve", "--index", out.toString(), "--ann");
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("has no ANN graphs"), r.err());
+
+        Path json = out.resolve("index.json");
+        Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : 1", "\"formatVersion\" : 7"));
+        r = CliTestSupport.run("serve", "--index", out.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("format version 7 is not supported"), r.err());
+    }
+}

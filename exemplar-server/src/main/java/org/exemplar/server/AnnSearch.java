@@ -1,0 +1,13 @@
+package org.exemplar.server;
+
+import org.exemplar.index.Direction;
+import org.exemplar.index.Explanation;
+
+/** Approximate top-k over an explanation index (answers carry {@code exact = false}). */
+public interface AnnSearch extends AutoCloseable {
+    /** Approximate top-k of one query; cls null = the predicted class. */
+    Explanation explain(double[] features, Integer cls, int k, Direction dir);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,195 @@
+package org.exemplar.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.FSDirectory;
+import org.exemplar.attribution.RankedPoint;
+import org.exemplar.data.DataException;
+import org.exemplar.index.Direction;
+import org.exemplar.index.Explanation;
+import org.exemplar.index.ExplanationIndex;
+
+/**
+ * Approximate top-k for rps-l2 indexes through Lucene's HNSW graphs (lucene-core, maximum inner product). The
+ * score of training point i for class c is alpha_{ic} f_i^T f_t = k_{ic}^T f_t with the key k_{ic} = alpha_{ic} f_i,
+ * so one graph per output column over the keys answers both lists: supporting = the largest inner products with
+ * f_t, opposing = the largest with -f_t (times the sign of a binary model's class 0). The graph proposes
+ * {@code max(k, ef)} candidates, which are re-scored exactly from the mapped rows; the answer says exact = false.
+ */
+public final class LuceneAnn implements AnnSearch {
+    static final String FIELD = "key";
+    /** Candidates asked of the graph per list (Lucene's search beam); raise for higher recall. */
+    public static final int DEFAULT_EF = 100;
+
+    private final ExplanationIndex index;
+    private final List<DirectoryReader> readers = new ArrayList<>();
+    private final List<IndexSearcher> searchers = new ArrayList<>();
+    private final int ef;
+
+    private LuceneAnn(ExplanationIndex index, int ef) throws IOException {
+        this.index = index;
+        this.ef = ef;
+        for (int j = 0; j < index.outputs(); j++) {
+            Path d = dir(index, j);
+            if (!Files.isDirectory(d)) {
+                throw new DataException(d, "missing: build the index with 'exemplar index build --ann'");
+            }
+            DirectoryReader r = DirectoryReader.open(FSDirectory.open(d));
+            readers.add(r);
+            searchers.add(new IndexSearcher(r));
+        }
+    }
+
+    static Path dir(ExplanationIndex index, int column) {
+        return index.directory().resolve("ann").resolve("column-" + column);
+    }
+
+    /** Opens the graphs recorded in the index (refuses an index built without --ann). */
+    public static LuceneAnn open(ExplanationIndex index) {
+        return open(index, DEFAULT_EF);
+    }
+
+    public static LuceneAnn open(ExplanationIndex index, int ef) {
+        JsonNode a = index.metadata().path("ann");
+        if (a.isMissingNode() || a.isNull()) {
+            throw new DataException(index.directory(), "has no ANN graphs: build it with 'exemplar index build --ann'");
+        }
+        if (!"lucene-hnsw-mip".equals(a.path("kind").asText())) {
+            throw new DataException(index.directory(), "ANN kind '" + a.path("kind").asText() + "' is not known");
+        }
+        try {
+            return new LuceneAnn(index, ef);
+        } catch (IOException e) {
+            throw new DataException(index.directory(), "cannot open the ANN graphs: " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds one HNSW graph per output column into {@code index/ann} and records the parameters in index.json. */
+    public static void build(ExplanationIndex index, int maxConn, int beamWidth) {
+        if (!index.isLinear()) {
+            throw new IllegalArgumentException(index.method() + " indexes are scored through the library, not by "
+                    + "inner products of stored rows: no ANN");
+        }
+        Path root = index.directory().resolve("ann");
+        if (Files.exists(root)) {
+            throw new DataException(root, "already exists");
+        }
+        try {
+            for (int j = 0; j < index.outputs(); j++) {
+                IndexWriterConfig cfg = new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+                        .setRAMBufferSizeMB(1024).setCodec(new Lucene912Codec() {
+                            @Override
+                            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                                return new Lucene99HnswVectorsFormat(maxConn, beamWidth);
+                            }
+                        });
+                try (IndexWriter w = new IndexWriter(FSDirectory.open(Files.createDirectories(dir(index, j))), cfg)) {
+                    for (int i = 0; i < index.size(); i++) {
+                        Document doc = new Document();
+                        doc.add(new KnnFloatVectorField(FIELD, index.annKey(i, j),
+                                VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
+                        doc.add(new NumericDocValuesField("id", i));
+                        w.addDocument(doc);
+                    }
+                    w.forceMerge(1);
+                    w.commit();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("kind", "lucene-hnsw-mip");
+        p.put("library", "org.apache.lucene:lucene-core " + org.apache.lucene.util.Version.LATEST);
+        p.put("similarity", "MAXIMUM_INNER_PRODUCT over keys alpha_ic f_i (float32), one graph per output column");
+        p.put("maxConn", maxConn);
+        p.put("beamWidth", beamWidth);
+        p.put("defaultEf", DEFAULT_EF);
+        p.put("rerank", "candidates re-scored exactly from the mapped rows");
+        ExplanationIndex.recordAnn(index.directory(), p);
+    }
+
+    @Override
+    public Explanation explain(double[] f, Integer cls, int k, Direction dir) {
+        double[] out = index.outputs(f);
+        int pred = index.predictedClass(f);
+        int c = cls == null ? pred : cls;
+        if (c < 0 || c >= index.classes()) {
+            throw new IllegalArgumentException("class " + c + " outside [0, " + index.classes() + ")");
+        }
+        int col = index.outputs() == 1 ? 0 : c;
+        double sign = index.outputs() == 1 && c == 0 ? -1.0 : 1.0;
+        List<RankedPoint> sup = dir.wantsSupporting() ? search(f, col, sign, c, k, true) : List.of();
+        List<RankedPoint> opp = dir.wantsOpposing() ? search(f, col, -sign, c, k, false) : List.of();
+        return new Explanation(pred, c, out, sup, opp, false, Double.NaN);
+    }
+
+    private List<RankedPoint> search(double[] f, int col, double s, int cls, int k, boolean positive) {
+        float[] q = new float[f.length];
+        for (int j = 0; j < q.length; j++) {
+            q[j] = (float) (s * f[j]);
+        }
+        int cand = Math.max(k, ef);
+        List<RankedPoint> got = new ArrayList<>();
+        try {
+            IndexSearcher searcher = searchers.get(col);
+            TopDocs td = searcher.search(new KnnFloatVectorQuery(FIELD, q, cand), cand);
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            for (ScoreDoc sd : td.scoreDocs) {
+                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
+                NumericDocValues ids = leaf.reader().getNumericDocValues("id");
+                if (ids == null || !ids.advanceExact(sd.doc - leaf.docBase)) {
+                    throw new IllegalStateException("ANN document " + sd.doc + " has no id");
+                }
+                int i = (int) ids.longValue();
+                double score = index.score(i, f, cls);
+                if (positive ? score > 0 : score < 0) {
+                    got.add(new RankedPoint(i, score));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Comparator<RankedPoint> order = positive
+                ? Comparator.comparingDouble((RankedPoint p) -> -p.score()).thenComparingInt(RankedPoint::trainIndex)
+                : Comparator.comparingDouble(RankedPoint::score).thenComparingInt(RankedPoint::trainIndex);
+        got.sort(order);
+        return List.copyOf(got.subList(0, Math.min(k, got.size())));
+    }
+
+    @Override
+    public void close() {
+        for (DirectoryReader r : readers) {
+            try {
+                r.close();
+            } catch (IOException ignored) {
+                // closing a reader of a read-only folder
+            }
+        }
+    }
+}

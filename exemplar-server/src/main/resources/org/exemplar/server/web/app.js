@@ -1,0 +1,178 @@
+// Exemplar page: plain JavaScript, no external assets. Talks to the JSON API of the same server.
+"use strict";
+const $ = (id) => document.getElementById(id);
+let INFO = null;
+
+function headers() {
+  const h = { "Content-Type": "application/json" };
+  const t = $("token").value || sessionStorage.getItem("exemplarToken") || "";
+  if (t) { h["Authorization"] = "Bearer " + t; }
+  return h;
+}
+async function api(path, body) {
+  const r = await fetch(path, body === undefined ? { headers: headers() }
+    : { method: "POST", headers: headers(), body: JSON.stringify(body) });
+  const ct = r.headers.get("Content-Type") || "";
+  const data = ct.includes("json") ? await r.json() : await r.text();
+  if (!r.ok) { throw new Error((data && data.error) || ("HTTP " + r.status)); }
+  return data;
+}
+// images go through fetch so that the bearer token is sent; each <img> gets a blob URL
+async function loadImage(img, url) {
+  const r = await fetch(url, { headers: headers() });
+  if (!r.ok) { throw new Error("image " + url + ": HTTP " + r.status); }
+  const blob = await r.blob();
+  await new Promise((ok, bad) => { img.onload = ok; img.onerror = bad; img.src = URL.createObjectURL(blob); });
+}
+function fmt(x) { return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toFixed(4) : x.toExponential(3); }
+
+async function card(p, cls) {
+  const d = document.createElement("div");
+  d.className = "card " + cls;
+  const img = document.createElement("img");
+  img.alt = "training " + p.id;
+  d.appendChild(img);
+  const c = document.createElement("div");
+  c.textContent = "#" + p.id + " label " + p.label + " " + fmt(p.score);
+  d.appendChild(c);
+  if (p.image) { await loadImage(img, p.image); } else { img.remove(); c.textContent = p.name + " " + fmt(p.score); }
+  return d;
+}
+
+function chart(sup, opp) {
+  const svg = $("chart");
+  while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+  const pts = sup.concat(opp.slice().reverse());
+  const W = +svg.getAttribute("width"), H = +svg.getAttribute("height"), mid = H / 2;
+  const max = Math.max(1e-300, ...pts.map((p) => Math.abs(p.score)));
+  const bw = Math.max(4, Math.floor((W - 20) / Math.max(1, pts.length)) - 4);
+  const NS = "http://www.w3.org/2000/svg";
+  const axis = document.createElementNS(NS, "line");
+  axis.setAttribute("x1", 0); axis.setAttribute("x2", W); axis.setAttribute("y1", mid); axis.setAttribute("y2", mid);
+  axis.setAttribute("stroke", "#888"); svg.appendChild(axis);
+  pts.forEach((p, i) => {
+    const h = Math.abs(p.score) / max * (mid - 14);
+    const r = document.createElementNS(NS, "rect");
+    r.setAttribute("class", "bar");
+    r.setAttribute("x", 10 + i * (bw + 4));
+    r.setAttribute("y", p.score >= 0 ? mid - h : mid);
+    r.setAttribute("width", bw);
+    r.setAttribute("height", Math.max(1, h));
+    r.setAttribute("fill", p.score >= 0 ? "#2e7d32" : "#c62828");
+    const t = document.createElementNS(NS, "title");
+    t.textContent = "#" + p.id + " (label " + p.label + "): " + p.score;
+    r.appendChild(t);
+    svg.appendChild(r);
+    const lab = document.createElementNS(NS, "text");
+    lab.setAttribute("x", 10 + i * (bw + 4) + bw / 2); lab.setAttribute("y", p.score >= 0 ? mid + 12 : mid - 4);
+    lab.setAttribute("font-size", "10"); lab.setAttribute("text-anchor", "middle");
+    lab.textContent = p.label; svg.appendChild(lab);
+  });
+}
+
+async function show(ans) {
+  $("answer").hidden = false;
+  $("prediction").innerHTML = "";
+  const lines = [
+    "predicted class: <b>" + ans.predictedClass + "</b>" + (ans.testLabel !== undefined ? " (true label " + ans.testLabel + ")" : ""),
+    "explained class: " + ans.explainedClass,
+    ans.exact ? "exact top-" + ans.k : "approximate top-" + ans.k + " (ANN)",
+    ans.decompositionResidual !== undefined ? "decomposition residual " + fmt(ans.decompositionResidual) : "",
+    "took " + ans.tookMs.toFixed(1) + " ms"];
+  $("prediction").innerHTML = lines.filter((s) => s).join("<br>");
+  const qi = $("queryImg");
+  if (ans.testImage) { $("queryFig").hidden = false; await loadImage(qi, ans.testImage); $("queryCap").textContent = "test " + ans.testId; }
+  else if (ans.trainingId !== undefined && INFO.hasImages) { $("queryFig").hidden = false; await loadImage(qi, "/v1/training/" + ans.trainingId + "/image.png"); }
+  else { $("queryFig").hidden = true; }
+  for (const [id, list, cls] of [["supporting", ans.supporting, "pos"], ["opposing", ans.opposing, "neg"]]) {
+    const box = $(id);
+    box.innerHTML = "";
+    for (const p of list) { box.appendChild(await card(p, cls)); }
+  }
+  chart(ans.supporting, ans.opposing);
+}
+
+function query() {
+  const q = { k: +$("k").value || 8, direction: "both" };
+  if ($("cls").value !== "") { q["class"] = +$("cls").value; }
+  if (INFO && INFO.annAvailable) { q.approximate = $("approx").checked; }
+  return q;
+}
+async function run(q) {
+  $("error").textContent = "";
+  try { await show(await api("/v1/explain", q)); }
+  catch (e) { $("error").textContent = e.message; throw e; }
+}
+async function explainTest() { const q = query(); q.testId = +$("testId").value; await run(q); }
+async function explainPasted() {
+  const vals = $("features").value.split(/[\s,;]+/).filter((s) => s.length).map(Number);
+  const q = query(); q.features = vals; await run(q);
+}
+function parseNpyRow(buf) {
+  const b = new Uint8Array(buf);
+  if (b[0] !== 0x93 || String.fromCharCode(...b.slice(1, 6)) !== "NUMPY") { throw new Error("not a .npy file"); }
+  const hl = b[6] === 1 ? b[8] | (b[9] << 8) : new DataView(buf).getUint32(8, true);
+  const start = b[6] === 1 ? 10 : 12;
+  const header = new TextDecoder().decode(b.slice(start, start + hl));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
+  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(",").filter((s) => s.trim()).map(Number);
+  const width = shape[shape.length - 1];
+  const dv = new DataView(buf, start + hl);
+  const out = [];
+  for (let j = 0; j < width; j++) {
+    if (descr === "<f8") { out.push(dv.getFloat64(8 * j, true)); }
+    else if (descr === "<f4") { out.push(dv.getFloat32(4 * j, true)); }
+    else { throw new Error("dtype " + descr + " not supported (float32/float64)"); }
+  }
+  return out;
+}
+
+async function selfInfluence() {
+  if (!INFO.hasSelfInfluence) { $("self").hidden = true; return; }
+  const s = await api("/v1/self-influence?top=16");
+  $("selfDef").textContent = s.definition;
+  const box = $("selfList");
+  box.innerHTML = "";
+  for (const p of s.points) { box.appendChild(await card(p, "pos")); }
+}
+
+function selfcheck() {
+  const imgs = (id) => Array.from($(id).querySelectorAll("img")).filter((i) => i.complete && i.naturalWidth > 0).length;
+  $("selfcheck").textContent = JSON.stringify({
+    supportingImages: imgs("supporting"), opposingImages: imgs("opposing"), selfInfluenceImages: imgs("selfList"),
+    chartBars: $("chart").querySelectorAll("rect.bar").length, queryImage: $("queryImg").naturalWidth > 0,
+    error: $("error").textContent });
+}
+
+async function main() {
+  $("token").value = sessionStorage.getItem("exemplarToken") || "";
+  $("token").addEventListener("change", () => { sessionStorage.setItem("exemplarToken", $("token").value); init(); });
+  $("explainTest").onclick = () => explainTest().catch(() => {});
+  $("explainPasted").onclick = () => explainPasted().catch(() => {});
+  $("random").onclick = () => { $("testId").value = Math.floor(Math.random() * Math.max(1, INFO.testSize)); explainTest().catch(() => {}); };
+  $("npy").onchange = async (ev) => {
+    try { $("features").value = parseNpyRow(await ev.target.files[0].arrayBuffer()).join(", "); }
+    catch (e) { $("error").textContent = e.message; }
+  };
+  await init();
+}
+async function init() {
+  try {
+    INFO = await api("/v1/info");
+  } catch (e) { $("info").textContent = "cannot read the index: " + e.message; document.body.dataset.state = "error"; selfcheck(); return; }
+  $("info").textContent = INFO.method + " index, " + INFO.size + " training points x " + INFO.dim + " features (" + INFO.precision + ")" + (INFO.annAvailable ? ", ANN on" : "");
+  const sel = $("cls");
+  sel.length = 1;
+  for (let c = 0; c < INFO.classes; c++) { const o = document.createElement("option"); o.value = c; o.textContent = c; sel.appendChild(o); }
+  $("annBox").hidden = !INFO.annAvailable; $("approx").checked = INFO.annAvailable;
+  $("testId").max = Math.max(0, INFO.testSize - 1);
+  if (INFO.testSize === 0) { $("explainTest").disabled = true; $("random").disabled = true; }
+  const params = new URLSearchParams(location.search);
+  try {
+    await selfInfluence();
+    if (params.has("test") && INFO.testSize > 0) { $("testId").value = +params.get("test"); await explainTest(); }
+  } catch (e) { $("error").textContent = e.message; }
+  selfcheck();
+  document.body.dataset.state = "done";
+}
+main();

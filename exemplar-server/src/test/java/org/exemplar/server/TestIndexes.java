@@ -1,0 +1,71 @@
+package org.exemplar.server;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.exemplar.attribution.Attributors;
+import org.exemplar.attribution.Examples;
+import org.exemplar.attribution.RepresenterAttributor;
+import org.exemplar.index.ExplanationIndex;
+import org.exemplar.index.IndexBuildOptions;
+import org.exemplar.linalg.DenseMatrix;
+
+/**
+ * A generated image data set for the server tests: 8 x 8 grey "digits" of 4 classes (a bright bar whose position
+ * is the class, plus noise; a few training labels flipped), features = pixels / 255 and a ones column, RPS-L2 on
+ * them, saved and built into an index with images and a 20-point test set.
+ */
+final class TestIndexes {
+    static final int SIDE = 8;
+    static final int CLASSES = 4;
+    static final int TRAIN = 240;
+    static final int TEST = 20;
+
+    private TestIndexes() {
+    }
+
+    static byte[] image(int cls, SplittableRandom r) {
+        byte[] px = new byte[SIDE * SIDE];
+        for (int y = 0; y < SIDE; y++) {
+            for (int x = 0; x < SIDE; x++) {
+                int v = (int) (40 * r.nextDouble());
+                if (x == 2 * cls || x == 2 * cls + 1) {
+                    v += 150 + (int) (60 * r.nextDouble());
+                }
+                px[y * SIDE + x] = (byte) Math.min(255, v);
+            }
+        }
+        return px;
+    }
+
+    /** Builds the index into {@code dir} (which must not exist); the artifact goes to {@code dir + "-artifact"}. */
+    static Path build(Path dir, boolean float32) {
+        SplittableRandom r = new SplittableRandom(42);
+        int n = TRAIN + TEST;
+        byte[] all = new byte[n * SIDE * SIDE];
+        int[] y = new int[n];
+        DenseMatrix f = new DenseMatrix(n, SIDE * SIDE + 1);
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(CLASSES);
+            byte[] px = image(y[i], r);
+            System.arraycopy(px, 0, all, i * px.length, px.length);
+            for (int j = 0; j < px.length; j++) {
+                f.set(i, j, (px[j] & 0xff) / 255.0);
+            }
+            f.set(i, px.length, 1.0);
+        }
+        int[] ytr = java.util.Arrays.copyOf(y, TRAIN);
+        for (int i = 0; i < 6; i++) {           // a few mislabels for the self-influence ranking
+            ytr[i * 37] = (ytr[i * 37] + 1) % CLASSES;
+        }
+        RepresenterAttributor p = Attributors.representer().lambda(0.01)
+                .prepare(Examples.labeled(f.rowRange(0, TRAIN), ytr));
+        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
+        p.save(art);
+        int sz = SIDE * SIDE;
+        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults().withFloat32(float32)
+                .withImages(java.util.Arrays.copyOf(all, TRAIN * sz), SIDE, SIDE)
+                .withTestSet(f.rowRange(TRAIN, n), java.util.Arrays.copyOfRange(y, TRAIN, n),
+                        java.util.Arrays.copyOfRange(all, TRAIN * sz, n * sz)));
+        return dir;
+    }
+}
