@@ -50,7 +50,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "attribute", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Attribute test predictions to training points with a scalable estimator:",
+            "Attribute test predictions to training points through the attribution API:",
+            "  rps: representer points (Yeh et al. 2018, eq. 2-3) of a softmax/sigmoid last layer fitted here on the "
+                + "features as given (lambda ||Theta||^2, --lambda), explaining the predicted class's logit;",
+            "  influence: influence functions (Koh & Liang 2017, eq. 2) of a softmax/logistic model trained here "
+                + "(--l2, --damping, --solver exact|cg|lissa|arnoldi);",
             "  kfac / ekfac: influence (1/n) grad f_t^T (F + damping I)^{-1} grad L_i with the K-FAC / EK-FAC Fisher "
                 + "(Grosse et al. 2023, eq. 16-20); the factors are written to DIR/factors and reused with --factors;",
             "  tracin: TracInCP sum_c eta_c grad f_t(theta_c) . grad L_i(theta_c) over the checkpoints of an MLP "
@@ -64,7 +68,7 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--method", required = true, description = "kfac | ekfac | tracin.")
+    @Option(names = "--method", required = true, description = "rps | influence | kfac | ekfac | tracin.")
     String method;
 
     @Option(names = "--train-features", required = true, paramLabel = "X.npy", description = "Training inputs (n, d).")
@@ -146,6 +150,21 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             + "point in topk.csv (default ${DEFAULT-VALUE}).")
     int topK;
 
+    @Option(names = "--lambda", defaultValue = "0.003", description = "rps: L2 strength lambda of eq. (3), lambda "
+            + "||Theta||^2 as in `exemplar rps` (default ${DEFAULT-VALUE}).")
+    double lambda;
+
+    @Option(names = "--solver", defaultValue = "exact", description = "influence: exact | cg | lissa | arnoldi "
+            + "(library defaults for each solver's settings) (default ${DEFAULT-VALUE}).")
+    String solver;
+
+    @Option(names = "--save-artifact", description = "Also save the prepared attributor to DIR/artifact (reloadable "
+            + "without refitting; `exemplar index build --from DIR/artifact` serves it).")
+    boolean saveArtifact;
+
+    @picocli.CommandLine.Mixin
+    AttributionFilesOptions attributionFiles = new AttributionFilesOptions();
+
     @Option(names = "--skip-self-influence", description = "Do not write self_influence.npy.")
     boolean skipSelf;
 
@@ -170,15 +189,19 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
      */
     record Settings(String method, LinearModels.Kind modelKind, Mlp mlp, Loss loss, TestFunction measure,
                     FisherKind fisher, double damping, double l2, KroneckerFactors factors, int[] hidden,
-                    Activation activation, TrainingOptions training, int every, boolean lastLayerOnly, long seed) {
+                    Activation activation, TrainingOptions training, int every, boolean lastLayerOnly, long seed,
+                    double lambda, org.exemplar.attribution.Solver solver) {
     }
 
     /** The methods this command knows, in one place (other helpers' methods are added here). */
-    static final List<String> METHODS = List.of("kfac", "ekfac", "tracin");
+    static final List<String> METHODS = List.of("rps", "influence", "kfac", "ekfac", "tracin");
 
     /** The one place a method name becomes a library builder. */
     static PreparedAttributor<Examples> prepare(Settings s, Examples train) {
         return switch (s.method()) {
+            case "rps" -> Attributors.representer().loss(s.loss()).lambda(s.lambda()).prepare(train);
+            case "influence" -> Attributors.influence(s.modelKind()).l2(s.l2()).damping(s.damping())
+                    .solver(s.solver()).measure(s.measure()).seed(s.seed()).prepare(train);
             case "kfac", "ekfac" -> {
                 boolean ek = s.method().equals("ekfac");
                 KfacAttributor.Builder b = s.mlp() != null
@@ -210,7 +233,17 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
         if (topK < 0) {
             throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
         }
-        boolean kfac = !method.equals("tracin");
+        boolean kfac = !method.equals("tracin") && !method.equals("rps");
+        boolean linearOnly = method.equals("influence");
+        org.exemplar.attribution.Solver solverKind;
+        try {
+            solverKind = org.exemplar.attribution.Solver.valueOf(solver.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--solver must be exact, cg, lissa or arnoldi, got " + solver);
+        }
+        if (!(lambda > 0) || !Double.isFinite(lambda)) {
+            throw new IllegalArgumentException("--lambda must be finite and > 0, got " + lambda);
+        }
         TestFunction testFunction = TestFunction.parse(measure);
         FisherKind fisherKind = FisherKind.parse(fisher);
         DenseMatrix x = Validation.requireFinite(Npy.read(trainFeatures).toMatrix(), trainFeatures, "training features");
@@ -233,6 +266,10 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
         }
         Path mlpPath = null;
         if (kfac) {
+            if (model.startsWith("mlp:") && linearOnly) {
+                throw new IllegalArgumentException("--method influence takes --model softmax or logistic here (use "
+                        + "`exemplar influence --model mlp:PATH` for a network)");
+            }
             if (model.startsWith("mlp:")) {
                 mlpPath = Path.of(model.substring(4));
                 mlp = MlpFiles.load(mlpPath);
@@ -285,7 +322,7 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             throw new IllegalArgumentException("--damping must be finite and >= 0, got " + damping);
         }
         Settings s = new Settings(method, kind, mlp, loss, testFunction, fisherKind, damping, l2, reuse, hiddenWidths,
-                act, training, checkpointEvery, lastLayerOnly, seed);
+                act, training, checkpointEvery, lastLayerOnly, seed, lambda, solverKind);
         Examples train = Examples.labeled(x, y);
         Examples test = Examples.labeled(xt, yt);
 
@@ -307,7 +344,9 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
         }
 
         // ---- writers
-        try (OutputDirectory dir = new OutputDirectory(out)) {
+        try (OutputDirectory dir = new OutputDirectory(out);
+             org.exemplar.attribution.ResultFiles common = attributionFiles.open(dir, prepared.convention(),
+                     xt.rows(), x.rows(), topK)) {
             long t2 = System.nanoTime();
             TopKSink top = new TopKSink(topK);
             TrustDiagnostics d;
@@ -315,13 +354,18 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
                 d = prepared.score(test, Math.max(1, prepared.defaultBlockRows()), (first, block) -> {
                     npy.accept(first, block);
                     top.accept(first, block);
+                    common.accept(first, block);
                 });
                 npy.commit();
+            }
+            common.finish(d, prepared.provenance(), Map.of("artifact_key", prepared.key()));
+            if (saveArtifact) {
+                prepared.save(dir.file("artifact"));
             }
             double scoreSeconds = (System.nanoTime() - t2) / 1e9;
             SelfInfluence self = null;
             long t3 = System.nanoTime();
-            if (!skipSelf) {
+            if (!skipSelf && prepared.hasSelfInfluence()) {
                 self = prepared.selfInfluence();
                 Npy.write(dir.file("self_influence.npy"), self.scores());
             }

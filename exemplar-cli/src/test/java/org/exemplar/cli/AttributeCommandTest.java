@@ -172,4 +172,56 @@ class AttributeCommandTest {
         assertEquals(2, wrongRows.exitCode());
         assertTrue(wrongRows.err().contains("bad.npy") && wrongRows.err().contains("3 labels"), wrongRows.err());
     }
+
+    /**
+     * rps and influence through the one command equal the library's attributors, the common attribution/ files are
+     * written, and --save-artifact yields what `index build --from` serves: the index's top-3 supporting points of
+     * every test point are the command's.
+     */
+    @Test
+    void rpsAndInfluenceEqualTheLibraryAndTheSavedArtifactBuildsAnIndex() throws Exception {
+        Path out = dir.resolve("rps");
+        CliTestSupport.Run run = CliTestSupport.run(args("--method", "rps", "--lambda", "0.01", "--top-k", "3",
+                "--save-artifact", "--out", out.toString()));
+        assertEquals(0, run.exitCode(), run.toString());
+        DenseMatrix expected = Attributors.representer().lambda(0.01).prepare(Examples.labeled(a, la))
+                .attribute(Examples.labeled(b, lb)).scores();
+        DenseMatrix scores = Npy.read(out.resolve("scores.npy")).toMatrix();
+        assertArrayEquals(expected.data(), scores.data(), 0.0, "rps: the library's scores");
+        assertArrayEquals(expected.data(), Npy.read(out.resolve("attribution/scores.npy")).toMatrix().data(), 0.0);
+        assertEquals("test_index,rank,direction,train_index,score,raw",
+                Files.readAllLines(out.resolve("attribution/topk.csv")).get(0));
+        assertTrue(Files.isRegularFile(out.resolve("artifact/artifact.json")));
+
+        Path idx = dir.resolve("idx");
+        CliTestSupport.Run built = CliTestSupport.run("index", "build", "--from", out.resolve("artifact").toString(),
+                "--out", idx.toString());
+        assertEquals(0, built.exitCode(), built.toString());
+        org.exemplar.index.ExplanationIndex index = org.exemplar.index.ExplanationIndex.open(idx);
+        List<String> csv = Files.readAllLines(out.resolve("topk.csv"));
+        for (int t = 0; t < b.rows(); t++) {
+            var e = index.explain(b.row(t), null, 3, org.exemplar.index.Direction.EXCITATORY);
+            for (int r = 0; r < 3; r++) {
+                String want = t + ",supporting," + (r + 1) + "," + e.supporting().get(r).trainIndex() + ",";
+                assertTrue(csv.contains(csv.stream().filter(l -> l.startsWith(want)).findFirst().orElse("missing")),
+                        "test " + t + " rank " + (r + 1) + ": index says train " + e.supporting().get(r).trainIndex());
+            }
+        }
+
+        Path inf = dir.resolve("inf");
+        run = CliTestSupport.run(args("--method", "influence", "--solver", "cg", "--l2", "0.05", "--damping", "0",
+                "--out", inf.toString()));
+        assertEquals(0, run.exitCode(), run.toString());
+        DenseMatrix ie = Attributors.influence(LinearModels.Kind.SOFTMAX).l2(0.05).damping(0)
+                .solver(org.exemplar.attribution.Solver.CG).prepare(Examples.labeled(a, la))
+                .attribute(Examples.labeled(b, lb)).scores();
+        assertArrayEquals(ie.data(), Npy.read(inf.resolve("scores.npy")).toMatrix().data(), 0.0,
+                "influence: the library's scores");
+
+        CliTestSupport.Run bad = CliTestSupport.run(args("--method", "influence", "--solver", "newton", "--out",
+                dir.resolve("never").toString()));
+        assertEquals(2, bad.exitCode(), bad.toString());
+        assertTrue(bad.err().contains("--solver must be exact, cg, lissa or arnoldi"), bad.err());
+        assertFalse(Files.exists(dir.resolve("never")));
+    }
 }
