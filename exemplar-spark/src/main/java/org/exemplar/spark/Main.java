@@ -286,7 +286,8 @@ public final class Main {
             description = "The shipped MNIST slice as Parquet, a distributed last-layer fit on its pixels, "
                     + "and the top-k training digits of 100 test digits.")
     static final class DemoCommand implements Callable<Integer> {
-        @Option(names = "--mnist", required = true, description = "folder with the shipped IDX files")
+        @Option(names = "--mnist", description = "folder with the MNIST IDX files (default: the slice shipped in "
+                + "exemplar-cli, found from the launcher's exemplar.home)")
         Path mnist;
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--master") String master;
@@ -296,6 +297,10 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
+            if (mnist == null) {
+                mnist = Path.of(System.getProperty("exemplar.home", "."),
+                        "exemplar-cli/src/main/resources/org/exemplar/cli/data/mnist");
+            }
             if (Files.exists(out)) {
                 throw new InputException("output " + out + " exists; give a new folder");
             }

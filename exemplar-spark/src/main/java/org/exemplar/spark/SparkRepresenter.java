@@ -97,7 +97,7 @@ public final class SparkRepresenter {
     /**
      * Fits Theta to a stationary point of eq. (3) with core's {@link LastLayerFitter} (L-BFGS, then Newton-CG if
      * it stops short) on an objective whose data terms are one treeAggregate over the partitions per evaluation.
-     * Cache the training set first: every step reads it.
+     * The rows are read once into dense blocks kept in executor memory for the whole fit.
      *
      * @param outputs c (classes for softmax, 1 for sigmoid)
      */
@@ -107,24 +107,32 @@ public final class SparkRepresenter {
         int p = scan.width();
         int dim = outputs * p;
         double lambda = options.lambda();
-        JavaRDD<TrainRow> rdd = train.rdd();
         Layer shape = new Layer(outputs, p, new double[dim], loss, lambda);
+        // the partitions' rows as dense blocks with their loss targets, built once and kept in executor memory
+        // (deserialized): every L-BFGS evaluation then costs two BLAS products per block and one treeAggregate
+        JavaRDD<Block> blocks = train.rdd().mapPartitions((Iterator<TrainRow> it) -> {
+            Loss l = Loss.named(loss);
+            List<Block> out = new ArrayList<>();
+            Chunks.forEach(it, p, Chunks.DEFAULT_ROWS, "training",
+                    ch -> out.add(new Block(ch.features(), shape.targets(l, ch.labels()))));
+            return out.iterator();
+        }).persist(org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
         SummedLastLayerObjective objective = new SummedLastLayerObjective(outputs, p, scan.rows(), lambda,
                 new SummedLastLayerObjective.DataTerms() {
                     @Override
                     public double lossAndGradientSums(double[] theta, double[] gradSum) {
-                        double[] acc = Jobs.run(() -> rdd.mapPartitions((Iterator<TrainRow> it) -> {
+                        double[] acc = Jobs.run(() -> blocks.mapPartitions((Iterator<Block> it) -> {
                             Loss l = Loss.named(loss);
                             double[] sum = new double[dim + 1];
                             double[] part = new double[dim];
-                            Chunks.forEach(it, p, Chunks.DEFAULT_ROWS, "training", ch -> {
-                                LastLayerObjective o = new LastLayerObjective(ch.features(),
-                                        shape.targets(l, ch.labels()), l, lambda);
-                                sum[dim] += o.dataTerm(theta, part);
+                            while (it.hasNext()) {
+                                Block b = it.next();
+                                sum[dim] += new LastLayerObjective(b.features(), b.targets(), l, lambda)
+                                        .dataTerm(theta, part);
                                 for (int k = 0; k < dim; k++) {
                                     sum[k] += part[k];
                                 }
-                            });
+                            }
                             return List.of(sum).iterator();
                         }).treeReduce(SparkRepresenter::add), "training");
                         System.arraycopy(acc, 0, gradSum, 0, dim);
@@ -133,23 +141,32 @@ public final class SparkRepresenter {
 
                     @Override
                     public void hessianSums(double[] theta, double[] v, double[] out) {
-                        double[] acc = Jobs.run(() -> rdd.mapPartitions((Iterator<TrainRow> it) -> {
+                        double[] acc = Jobs.run(() -> blocks.mapPartitions((Iterator<Block> it) -> {
                             Loss l = Loss.named(loss);
                             double[] sum = new double[dim];
                             double[] part = new double[dim];
-                            Chunks.forEach(it, p, Chunks.DEFAULT_ROWS, "training", ch -> {
-                                new LastLayerObjective(ch.features(), shape.targets(l, ch.labels()), l, lambda)
+                            while (it.hasNext()) {
+                                Block b = it.next();
+                                new LastLayerObjective(b.features(), b.targets(), l, lambda)
                                         .hessianDataTerm(theta, v, part);
                                 for (int k = 0; k < dim; k++) {
                                     sum[k] += part[k];
                                 }
-                            });
+                            }
                             return List.of(sum).iterator();
                         }).treeReduce(SparkRepresenter::add), "training");
                         System.arraycopy(acc, 0, out, 0, dim);
                     }
                 });
-        return new LastLayerFitter(options).fit(objective, outputs, p, start, listener);
+        try {
+            return new LastLayerFitter(options).fit(objective, outputs, p, start, listener);
+        } finally {
+            blocks.unpersist(false);
+        }
+    }
+
+    /** A dense block of training rows with their loss targets (kept in memory during a fit). */
+    record Block(DenseMatrix features, DenseMatrix targets) {
     }
 
     private static double[] add(double[] a, double[] b) {
