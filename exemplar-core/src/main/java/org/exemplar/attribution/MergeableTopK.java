@@ -92,6 +92,21 @@ public final class MergeableTopK implements Serializable {
         return this;
     }
 
+    /**
+     * Multiplies every kept score by a positive factor (the order of every list is unchanged), e.g. a 1/n that a
+     * distributed engine only knows after the pass that scored the rows; returns this.
+     */
+    public MergeableTopK scale(double factor) {
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("the factor must be finite and > 0, got " + factor);
+        }
+        for (int t = 0; t < tests(); t++) {
+            supporting[t].scale(factor);
+            opposing[t].scale(factor);
+        }
+        return this;
+    }
+
     /** Training ids of test point t's supporting list, best first. */
     public long[] supportingIds(int t) {
         return supporting[t].sortedIds();
@@ -187,6 +202,12 @@ public final class MergeableTopK implements Serializable {
                     swap(c, w);
                     c = w;
                 }
+            }
+        }
+
+        void scale(double factor) {
+            for (int q = 0; q < size; q++) {
+                val[q] *= factor;
             }
         }
 

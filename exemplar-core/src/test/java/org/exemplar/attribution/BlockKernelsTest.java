@@ -103,6 +103,12 @@ class BlockKernelsTest {
                 all.merge(p);
             }
             assertEquals(expected, all.toTopK(), "k = " + k);
+            // scores found with alpha times 4 and scaled by 1/4 afterwards: the same ranking and scores
+            MergeableTopK times4 = new MergeableTopK(k, nt);
+            DenseMatrix s4 = s.copy().scaleInPlace(4.0);
+            long[] allIds = java.util.stream.LongStream.range(0, n).toArray();
+            times4.accept(0, s4, allIds);
+            assertEquals(expected, times4.scale(0.25).toTopK(), "scaled, k = " + k);
         }
     }
 

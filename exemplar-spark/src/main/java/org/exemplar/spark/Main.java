@@ -146,8 +146,8 @@ public final class Main {
             TrainingSet tr = train(s, train, true);
             TrainingSet te = TrainingSet.parquet(s, test, new Columns(idColumn, featuresColumn, null), "test");
             TrainingSet.Collected tc = te.collect(layer.width());
-            TrainingSet.Scan scan = tr.scan(layer.width());
-            SparkRepresenter.TopKResult r = SparkRepresenter.topK(s, tr, scan, layer, tc, k, testBlock);
+            SparkRepresenter.TopKResult r = SparkRepresenter.topK(s, tr, layer, tc, k, testBlock);
+            TrainingSet.Scan scan = r.scan();
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("loss", loss);

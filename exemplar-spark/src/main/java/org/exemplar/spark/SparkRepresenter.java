@@ -179,16 +179,18 @@ public final class SparkRepresenter {
 
     /**
      * Top-k excitatory (positive) and inhibitory (negative) training points of every test point, for the class
-     * the layer predicts. The test features go out in broadcast blocks of {@code testBlock} points; each partition
-     * scores its rows chunk by chunk with one BLAS product per chunk into bounded heaps, and the partitions' heaps
-     * are merged in a tree. alpha is computed on the fly per chunk (no pass writes it).
+     * the layer predicts, in one pass over the training data per block of {@code testBlock} test points. The test
+     * block goes out as a broadcast; each partition reads its rows in chunks of 2048, checks them, computes their
+     * n alpha_i (alpha without the 1/n, {@link RepresenterPoints#alphaRows} with n = 1: the pass is also the one
+     * that counts n) and their values with one BLAS product per chunk into bounded heaps
+     * ({@link MergeableTopK}), and the partitions' heaps and counts are merged in a tree. The driver then scales
+     * the kept scores by 1/n (positive: the rankings are unchanged), so the scores are alpha_ic f_i^T f_t.
      *
      * @param test      test points on the driver (ids ascending)
      * @param testBlock test points per broadcast block (one pass over the training data per block)
      */
-    public static TopKResult topK(SparkSession spark, TrainingSet train, TrainingSet.Scan scan, Layer layer,
-                                  TrainingSet.Collected test, int k, int testBlock) {
-        checkWidth(scan, layer);
+    public static TopKResult topK(SparkSession spark, TrainingSet train, Layer layer, TrainingSet.Collected test,
+                                  int k, int testBlock) {
         if (test.features().cols() != layer.width()) {
             throw new InputException("test features have " + test.features().cols() + " columns, the last layer "
                     + layer.width());
@@ -201,35 +203,48 @@ public final class SparkRepresenter {
         }
         Loss loss = Loss.named(layer.loss());
         int[] classes = RepresenterPoints.predictedClasses(layer.thetaMatrix(), loss, test.features());
-        long n = scan.rows();
         int nt = test.features().rows();
         MergeableTopK all = new MergeableTopK(k, nt);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         JavaRDD<TrainRow> rdd = train.rdd();
+        TrainingSet.Scan scan = null;
         for (int t0 = 0; t0 < nt; t0 += testBlock) {
             int t1 = Math.min(nt, t0 + testBlock);
             TestBlock tb = new TestBlock(test.features().rowRange(t0, t1).data(), java.util.Arrays.copyOfRange(
                     classes, t0, t1));
             Broadcast<TestBlock> b = jsc.broadcast(tb);
             int rows = t1 - t0;
-            MergeableTopK part = Jobs.run(() -> rdd.mapPartitions((Iterator<TrainRow> it) -> {
+            Partial part = Jobs.run(() -> rdd.mapPartitions((Iterator<TrainRow> it) -> {
                 Loss l = Loss.named(layer.loss());
                 DenseMatrix theta = layer.thetaMatrix();
                 TestBlock blk = b.value();
                 DenseMatrix ft = new DenseMatrix(rows, layer.width(), blk.features());
                 MergeableTopK heaps = new MergeableTopK(k, rows);
-                Chunks.forEach(it, layer.width(), Chunks.DEFAULT_ROWS, "training", ch -> {
+                TrainingSet.ScanningIterator scanned = new TrainingSet.ScanningIterator(it, layer.width());
+                Chunks.forEach(scanned, layer.width(), Chunks.DEFAULT_ROWS, "training", ch -> {
                     DenseMatrix a = RepresenterPoints.alphaRows(ch.features(), layer.targets(l, ch.labels()), l,
-                            layer.lambda(), theta, n);
+                            layer.lambda(), theta, 1);
                     RepresenterPoints.values(ch.features(), a, ft, blk.classes(), rows,
                             (first, values) -> heaps.accept(first, values, ch.ids()));
                 });
-                return List.of(heaps).iterator();
-            }).treeReduce(MergeableTopK::merge), "training");
+                return List.of(new Partial(heaps, scanned.scan())).iterator();
+            }).treeReduce(Partial::merge), "training");
             b.destroy();
-            mergeInto(all, part, t0);
+            if (part.scan().rows() == 0) {
+                throw new InputException("training data is empty");
+            }
+            part.heaps().scale(1.0 / part.scan().rows());
+            mergeInto(all, part.heaps(), t0);
+            scan = part.scan();
         }
-        return new TopKResult(test.ids(), classes, all);
+        return new TopKResult(test.ids(), classes, all, scan);
+    }
+
+    /** One partition's (then a subtree's) heaps and what its pass saw. */
+    record Partial(MergeableTopK heaps, TrainingSet.Scan scan) implements Serializable {
+        static Partial merge(Partial a, Partial b) {
+            return new Partial(a.heaps.merge(b.heaps), TrainingSet.Scan.merge(a.scan, b.scan));
+        }
     }
 
     /** Copies a block's heaps into rows t0.. of the whole (merging is exact: each heap holds k best of its side). */
@@ -271,8 +286,9 @@ public final class SparkRepresenter {
      *
      * @param testIds test ids, the rows of {@code topK}
      * @param classes the class explained per test point
+     * @param scan    what the scoring pass saw of the training data (rows, width, digest)
      */
-    public record TopKResult(long[] testIds, int[] classes, MergeableTopK topK) {
+    public record TopKResult(long[] testIds, int[] classes, MergeableTopK topK, TrainingSet.Scan scan) {
         /** Long format: test_id, class, kind (excitatory / inhibitory), rank (1 = strongest), train_id, score. */
         public Dataset<Row> toDataset(SparkSession spark) {
             List<Row> rows = new ArrayList<>();

@@ -163,6 +163,45 @@ public final class TrainingSet implements Serializable {
         }).treeReduce(Scan::merge), w).withWhat(w);
     }
 
+    /** Passes rows through while counting them and summing their digests (for a pass that also does work). */
+    static final class ScanningIterator implements Iterator<TrainRow> {
+        private final Iterator<TrainRow> in;
+        private final int width;
+        private long rows;
+        private long digest;
+        private long firstId;
+        private int minLabel = Integer.MAX_VALUE;
+        private int maxLabel = Integer.MIN_VALUE;
+
+        ScanningIterator(Iterator<TrainRow> in, int width) {
+            this.in = in;
+            this.width = width;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return in.hasNext();
+        }
+
+        @Override
+        public TrainRow next() {
+            TrainRow r = in.next();
+            Chunks.check(r, width, "training");
+            if (rows == 0) {
+                firstId = r.getId();
+            }
+            rows++;
+            digest += RowDigest.of(r);
+            minLabel = Math.min(minLabel, r.getLabel());
+            maxLabel = Math.max(maxLabel, r.getLabel());
+            return r;
+        }
+
+        Scan scan() {
+            return rows == 0 ? Scan.EMPTY : new Scan(rows, width, firstId, minLabel, maxLabel, digest);
+        }
+    }
+
     /** Collects a small set (test points) to the driver, ordered by id. */
     public Collected collect(int expectedWidth) {
         List<TrainRow> list = new ArrayList<>(Jobs.run(() -> rows.orderBy("id").collectAsList(), what));

@@ -139,11 +139,11 @@ class SparkAttributionTest {
     @Test
     void topKEqualsTheCoreLibrary() {
         TrainingSet tr = train(3, 7);
-        TrainingSet.Scan scan = tr.scan(P);
-        assertEquals(N, scan.rows());
         SparkRepresenter.Layer layer = SparkRepresenter.Layer.of(theta, SOFTMAX, LAMBDA);
         // test block 4 of 11 test points: three broadcast blocks, the last one short
-        SparkRepresenter.TopKResult r = SparkRepresenter.topK(spark, tr, scan, layer, test(), 7, 4);
+        SparkRepresenter.TopKResult r = SparkRepresenter.topK(spark, tr, layer, test(), 7, 4);
+        assertEquals(N, r.scan().rows());
+        assertEquals(tr.scan(P).digest(), r.scan().digest());
         // BLAS sums f_i^T f_t in another blocking than the whole-matrix product: rounding only, ~1e-15
         assertSameRanking(coreTopK(7), r.topK().toTopK(), 1e-10);
         assertEquals(7, r.topK().toTopK().supporting(0).size());
@@ -159,8 +159,7 @@ class SparkAttributionTest {
         long[] seeds = {3, 99, 1234};
         for (int q = 0; q < parts.length; q++) {
             TrainingSet tr = train(parts[q], seeds[q]);
-            TrainingSet.Scan scan = tr.scan(P);
-            TopK got = SparkRepresenter.topK(spark, tr, scan, layer, test, 5, 64).topK().toTopK();
+            TopK got = SparkRepresenter.topK(spark, tr, layer, test, 5, 64).topK().toTopK();
             if (reference == null) {
                 reference = got;
             } else {
@@ -242,8 +241,7 @@ class SparkAttributionTest {
                 .add("label", DataTypes.IntegerType);
         TrainingSet tr = TrainingSet.of(spark.createDataFrame(rows, schema), Columns.defaults(), "training")
                 .repartition(2);
-        TrainingSet.Scan scan = tr.scan(P);
-        TopK got = SparkRepresenter.topK(spark, tr, scan, SparkRepresenter.Layer.of(theta, SOFTMAX, LAMBDA), test(),
+        TopK got = SparkRepresenter.topK(spark, tr, SparkRepresenter.Layer.of(theta, SOFTMAX, LAMBDA), test(),
                 6, 64).topK().toTopK();
         assertSameRanking(coreTopK(6), got, 1e-10);
     }
@@ -266,8 +264,12 @@ class SparkAttributionTest {
         assertTrue(e2.getMessage().contains("7 features") || e2.getMessage().contains("has 7"), e2.getMessage());
         // test points of another width than the last layer: named before any job over the training data
         InputException e3 = assertThrows(InputException.class, () -> SparkRepresenter.topK(spark, train(2, 1),
-                train(2, 1).scan(P), SparkRepresenter.Layer.of(gaussian(new Random(1), C, P + 2), SOFTMAX, LAMBDA),
-                test(), 3, 8));
+                SparkRepresenter.Layer.of(gaussian(new Random(1), C, P + 2), SOFTMAX, LAMBDA), test(), 3, 8));
+        // and the scoring pass names a bad training row too
+        SparkRepresenter.Layer layer = SparkRepresenter.Layer.of(theta, SOFTMAX, LAMBDA);
+        InputException e4 = assertThrows(InputException.class, () -> SparkRepresenter.topK(spark, tr, layer, test(),
+                3, 8));
+        assertEquals("training row id 37 has 7 features, expected 6", e4.getMessage());
         assertTrue(e3.getMessage().contains("8"), e3.getMessage());
     }
 
