@@ -92,6 +92,7 @@ public final class Main {
             }
             SparkSession s = b.getOrCreate();
             s.sparkContext().setLogLevel("WARN");
+            ParquetResults.requireAbsent(s, out);
             return s;
         }
 
@@ -314,6 +315,7 @@ public final class Main {
             c.idColumn = "id";
             c.featuresColumn = "features";
             c.labelColumn = "label";
+            c.out = out.resolve("input").toString();
             SparkSession s = c.session();
             Path in = out.resolve("input");
             write(s, xtr, ytr, in.resolve("train.parquet"));

@@ -82,6 +82,18 @@ public final class ParquetResults {
         }
     }
 
+    /** Fails (before any job runs) when the output folder exists already. */
+    public static void requireAbsent(SparkSession spark, String out) {
+        try {
+            Path target = new Path(out);
+            if (target.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(target)) {
+                throw new InputException("output " + out + " exists; give a new folder (results are never merged)");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("checking " + out + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The provenance JSON stored in a Parquet result's metadata (its first column's). */
     public static String readProvenance(SparkSession spark, String path) {
         Dataset<Row> df = spark.read().parquet(path);
