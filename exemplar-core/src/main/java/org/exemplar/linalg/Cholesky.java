@@ -43,6 +43,19 @@ public final class Cholesky {
         return new Cholesky(n, f);
     }
 
+    /** The lower factor L, column-major n x n (a copy), e.g. to ship it to other machines. */
+    public double[] factorColumnMajor() {
+        return factor.clone();
+    }
+
+    /** A factorization from a lower factor that {@link #factorColumnMajor} returned (not re-checked). */
+    public static Cholesky fromFactor(int n, double[] lowerColumnMajor) {
+        if (lowerColumnMajor.length != (long) n * n) {
+            throw new IllegalArgumentException("factor has " + lowerColumnMajor.length + " entries for n = " + n);
+        }
+        return new Cholesky(n, lowerColumnMajor.clone());
+    }
+
     public int dim() {
         return n;
     }

@@ -50,24 +50,40 @@ public final class ExplicitCurvature {
      * @throws IllegalArgumentException when the model has a hidden layer
      */
     public static DenseMatrix linearModel(Mlp model, DenseMatrix x, DenseMatrix targets, Loss loss, double l2) {
+        DenseMatrix h = linearModelDataTerm(model, x, targets, loss, x.rows());
+        for (int k = 0; k < h.rows(); k++) {
+            h.add(k, k, l2);
+        }
+        return h;
+    }
+
+    /**
+     * The data term of {@link #linearModel} over the rows given, divided by {@code n} (the size of the whole
+     * training set these rows belong to) and without the l2 term: summed over the blocks of a training set (a
+     * distributed engine's partitions) it is the Hessian of J less l2 I.
+     */
+    public static DenseMatrix linearModelDataTerm(Mlp model, DenseMatrix x, DenseMatrix targets, Loss loss, long n) {
+        if (n < x.rows()) {
+            throw new IllegalArgumentException("n = " + n + " is smaller than the block's " + x.rows() + " rows");
+        }
         if (model.layerCount() != 1) {
             throw new IllegalArgumentException("analytic assembly needs a model without hidden layers, got " + model);
         }
-        int n = x.rows();
+        int rows = x.rows();
         int d = model.inputWidth();
         int c = model.outputWidth();
         int p = model.parameterCount();
         checkSize(p);
-        if (targets.rows() != n || targets.cols() != c) {
-            throw new IllegalArgumentException("targets have shape " + targets.shapeString() + ", expected (" + n
+        if (targets.rows() != rows || targets.cols() != c) {
+            throw new IllegalArgumentException("targets have shape " + targets.shapeString() + ", expected (" + rows
                     + ", " + c + ")");
         }
         DenseMatrix phi = model.logits(x);
         // hy[i][a*c+b] = (d^2 L_i / dPhi_a dPhi_b) / n
-        double[][] hy = new double[n][c * c];
+        double[][] hy = new double[rows][c * c];
         double[] unit = new double[c];
         double[] col = new double[c];
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < rows; i++) {
             for (int b = 0; b < c; b++) {
                 unit[b] = 1.0;
                 loss.hessianVector(phi.data(), i * c, targets.data(), i * c, unit, 0, col, 0, c);
@@ -79,14 +95,14 @@ public final class ExplicitCurvature {
         }
         DenseMatrix xt = x.withOnesColumn(); // n x (d + 1)
         int q = d + 1;
-        DenseMatrix scaled = new DenseMatrix(n, q);
+        DenseMatrix scaled = new DenseMatrix(rows, q);
         DenseMatrix block = new DenseMatrix(q, q);
         DenseMatrix h = new DenseMatrix(p, p);
         for (int a = 0; a < c; a++) {
             for (int b = a; b < c; b++) {
                 double[] s = scaled.data();
                 double[] xd = xt.data();
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < rows; i++) {
                     double w = hy[i][a * c + b];
                     for (int j = 0; j < q; j++) {
                         s[i * q + j] = w * xd[i * q + j];
@@ -103,9 +119,6 @@ public final class ExplicitCurvature {
                     }
                 }
             }
-        }
-        for (int k = 0; k < p; k++) {
-            h.add(k, k, l2);
         }
         return h;
     }

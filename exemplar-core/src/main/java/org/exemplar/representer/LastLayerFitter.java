@@ -29,10 +29,25 @@ public final class LastLayerFitter {
      */
     public LastLayerFit fit(DenseMatrix features, DenseMatrix targets, Loss loss, DenseMatrix start,
                             IterationListener listener) {
-        long t0 = System.nanoTime();
         LastLayerObjective objective = new LastLayerObjective(features, targets, loss, options.lambda());
-        int c = targets.cols();
-        int p = features.cols();
+        return fit(objective, targets.cols(), features.cols(), start, listener);
+    }
+
+    /**
+     * The same fit on any implementation of eq. (3)'s objective J(Theta) over c x p weights, e.g. a
+     * {@link SummedLastLayerObjective} whose data terms a distributed engine sums over its partitions; the
+     * stationarity residual is {@link LastLayerObjective#stationarityResidual(double, double[], double[])}.
+     */
+    public LastLayerFit fit(org.exemplar.solver.TwiceDifferentiableFunction objective, int c, int p, DenseMatrix start,
+                            IterationListener listener) {
+        long t0 = System.nanoTime();
+        if (objective.dim() != c * p) {
+            throw new IllegalArgumentException("objective has dimension " + objective.dim() + ", expected " + c
+                    + " x " + p);
+        }
+        double lambda = options.lambda();
+        org.exemplar.solver.StationarityMeasure measure =
+                (x, g) -> LastLayerObjective.stationarityResidual(lambda, x, g);
         double[] x0;
         if (start == null) {
             x0 = new double[c * p];
@@ -45,13 +60,13 @@ public final class LastLayerFitter {
         }
         LbfgsOptions lo = LbfgsOptions.defaults().withTolerance(options.tolerance())
                 .withMaxIterations(options.maxIterations());
-        OptimizationResult r = new Lbfgs(lo).minimize(objective, x0, objective::stationarityResidual, listener);
+        OptimizationResult r = new Lbfgs(lo).minimize(objective, x0, measure, listener);
         String method = "lbfgs";
         int iterations = r.iterations();
         int remaining = options.maxIterations() - r.iterations();
         if (!r.converged() && options.newtonPolish() && remaining > 0) {
             OptimizationResult polished = new NewtonCg(Math.min(100, remaining), options.tolerance())
-                    .minimize(objective, r.x(), objective::stationarityResidual, listener);
+                    .minimize(objective, r.x(), measure, listener);
             iterations += polished.iterations();
             method = "lbfgs+newton-cg";
             if (polished.residual() <= r.residual()) {

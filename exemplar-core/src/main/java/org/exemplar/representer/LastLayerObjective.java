@@ -109,6 +109,64 @@ public final class LastLayerObjective implements TwiceDifferentiableFunction {
                 2 * lambda, out, 0, p);
     }
 
+    /**
+     * The data term of eq. (3) over this objective's rows, not divided by n: returns sum_i L(t_i, Theta f_i) and
+     * writes sum_i G_i^T f_i (c x p, row-major) into {@code gradSum}. For a training set split into blocks (a
+     * distributed engine's partitions), J and its gradient follow from the blocks' sums by {@link #fromDataTerm}.
+     */
+    public double dataTerm(double[] theta, double[] gradSum) {
+        int n = features.rows();
+        DenseMatrix phi = outputs(theta);
+        DenseMatrix g = new DenseMatrix(n, c);
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            total += loss.valueAndGradient(phi.data(), i * c, targets.data(), i * c, g.data(), i * c, c);
+        }
+        Blas.gemm(Transpose.YES, Transpose.NO, c, p, n, 1.0, g.data(), 0, c, features.data(), 0, p, 0.0, gradSum, 0,
+                p);
+        return total;
+    }
+
+    /**
+     * J(Theta) = lossSum / n + lambda ||Theta||^2 and its gradient gradSum / n + 2 lambda Theta (into
+     * {@code grad}) from the data terms summed over all n training points ({@link #dataTerm}).
+     */
+    public static double fromDataTerm(double lossSum, double[] gradSum, long n, double lambda, double[] theta,
+                                      double[] grad) {
+        double reg = 0;
+        for (int k = 0; k < theta.length; k++) {
+            grad[k] = gradSum[k] / n + 2 * lambda * theta[k];
+            reg += theta[k] * theta[k];
+        }
+        return lossSum / n + lambda * reg;
+    }
+
+    /** sum_i R_i^T f_i with R_i = H_y,i (V f_i) over this objective's rows, not divided by n (into out). */
+    public void hessianDataTerm(double[] theta, double[] v, double[] out) {
+        int n = features.rows();
+        DenseMatrix phi = outputs(theta);
+        DenseMatrix dphi = outputs(v);
+        DenseMatrix r = new DenseMatrix(n, c);
+        for (int i = 0; i < n; i++) {
+            loss.hessianVector(phi.data(), i * c, targets.data(), i * c, dphi.data(), i * c, r.data(), i * c, c);
+        }
+        Blas.gemm(Transpose.YES, Transpose.NO, c, p, n, 1.0, r.data(), 0, c, features.data(), 0, p, 0.0, out, 0, p);
+    }
+
+    /** The Hessian-vector product hSum / n + 2 lambda V from {@link #hessianDataTerm} summed over all n points. */
+    public static void fromHessianDataTerm(double[] hSum, long n, double lambda, double[] v, double[] out) {
+        for (int k = 0; k < v.length; k++) {
+            out[k] = hSum[k] / n + 2 * lambda * v[k];
+        }
+    }
+
+    /** Stationarity residual ||grad|| / (2 lambda ||Theta||) = ||Theta - sum_i alpha_i f_i^T|| / ||Theta||. */
+    public static double stationarityResidual(double lambda, double[] theta, double[] grad) {
+        double tn = org.exemplar.linalg.Vectors.norm2(theta);
+        double gn = org.exemplar.linalg.Vectors.norm2(grad);
+        return tn == 0 ? gn : gn / (2 * lambda * tn);
+    }
+
     /** Stationarity residual ||grad|| / (2 lambda ||Theta||) = ||Theta - sum_i alpha_i f_i^T|| / ||Theta||. */
     public double stationarityResidual(double[] theta, double[] grad) {
         double tn = org.exemplar.linalg.Vectors.norm2(theta);

@@ -35,10 +35,21 @@ public final class RepresenterPoints {
     /** alpha_i = -1/(2 lambda n) dL/dPhi_i at the fitted Theta (Thm 3.1). */
     public static RepresenterPoints of(DenseMatrix trainFeatures, DenseMatrix targets, Loss loss, double lambda,
                                        DenseMatrix theta) {
-        LastLayerObjective objective = new LastLayerObjective(trainFeatures, targets, loss, lambda);
-        DenseMatrix g = objective.outputGradients(theta.data());
-        g.scaleInPlace(-1.0 / (2 * lambda * trainFeatures.rows()));
+        DenseMatrix g = alphaRows(trainFeatures, targets, loss, lambda, theta, trainFeatures.rows());
         return new RepresenterPoints(trainFeatures, g, theta, loss, lambda);
+    }
+
+    /**
+     * alpha_i = -1/(2 lambda n) dL/dPhi_i at Theta (Thm 3.1) for the rows of one block of a training set of
+     * {@code n} points in all (the block's rows get the alpha they have in the whole set): the kernel a
+     * distributed engine calls per partition.
+     */
+    public static DenseMatrix alphaRows(DenseMatrix features, DenseMatrix targets, Loss loss, double lambda,
+                                        DenseMatrix theta, long n) {
+        LastLayerObjective objective = new LastLayerObjective(features, targets, loss, lambda);
+        DenseMatrix g = objective.outputGradients(theta.data());
+        g.scaleInPlace(-1.0 / (2 * lambda * n));
+        return g;
     }
 
     /**
@@ -110,7 +121,17 @@ public final class RepresenterPoints {
 
     /** Predicted class of each row under the fitted last layer. */
     public int[] predictedClasses(DenseMatrix features) {
-        DenseMatrix phi = outputs(features);
+        checkFeatures(features);
+        return predictedClasses(theta, loss, features);
+    }
+
+    /** Predicted class of each row under the last layer Theta (c x p): the largest logit, or sigmoid &gt; 1/2. */
+    public static int[] predictedClasses(DenseMatrix theta, Loss loss, DenseMatrix features) {
+        if (features.cols() != theta.cols()) {
+            throw new IllegalArgumentException("features have " + features.cols() + " columns, the last layer "
+                    + theta.cols());
+        }
+        DenseMatrix phi = Blas.multiply(Transpose.NO, features, Transpose.YES, theta);
         int c = phi.cols();
         int[] out = new int[phi.rows()];
         for (int i = 0; i < out.length; i++) {
@@ -120,8 +141,7 @@ public final class RepresenterPoints {
     }
 
     /** The output index and sign that a class's values use (see the class convention above). */
-    private int outputIndex(int cls) {
-        int c = outputs();
+    private static int outputIndex(int cls, int c) {
         if (c == 1) {
             if (cls != 0 && cls != 1) {
                 throw new IllegalArgumentException("binary model: class must be 0 or 1, got " + cls);
@@ -134,8 +154,16 @@ public final class RepresenterPoints {
         return cls;
     }
 
+    private int outputIndex(int cls) {
+        return outputIndex(cls, outputs());
+    }
+
+    private static double classSign(int cls, int c) {
+        return c == 1 && cls == 0 ? -1.0 : 1.0;
+    }
+
     private double classSign(int cls) {
-        return outputs() == 1 && cls == 0 ? -1.0 : 1.0;
+        return classSign(cls, outputs());
     }
 
     /** Receives consecutive blocks of the values matrix. */
@@ -152,12 +180,29 @@ public final class RepresenterPoints {
      */
     public void values(DenseMatrix testFeatures, int[] classes, int blockRows, BlockSink sink) {
         checkFeatures(testFeatures);
+        values(trainFeatures, alpha, testFeatures, classes, blockRows, sink);
+    }
+
+    /**
+     * The values of {@link #values(DenseMatrix, int[], int, BlockSink)} for any block of training rows with their
+     * alpha (rows of the whole set's alpha): entry (t, i) = alpha_{i, c_t} f_i^T f_t, columns = the block's rows.
+     * The kernel a distributed engine calls per partition; no Theta is formed.
+     */
+    public static void values(DenseMatrix trainFeatures, DenseMatrix alpha, DenseMatrix testFeatures, int[] classes,
+                              int blockRows, BlockSink sink) {
+        if (testFeatures.cols() != trainFeatures.cols()) {
+            throw new IllegalArgumentException("features have " + testFeatures.cols()
+                    + " columns, the training features " + trainFeatures.cols());
+        }
+        if (alpha.rows() != trainFeatures.rows()) {
+            throw new IllegalArgumentException("alpha has " + alpha.rows() + " rows, features " + trainFeatures.rows());
+        }
         if (classes.length != testFeatures.rows()) {
             throw new IllegalArgumentException(classes.length + " classes for " + testFeatures.rows() + " test points");
         }
         int n = trainFeatures.rows();
         int p = trainFeatures.cols();
-        int c = outputs();
+        int c = alpha.cols();
         int bRows = Math.max(1, blockRows);
         for (int start = 0; start < testFeatures.rows(); start += bRows) {
             int rows = Math.min(bRows, testFeatures.rows() - start);
@@ -168,8 +213,8 @@ public final class RepresenterPoints {
             double[] b = block.data();
             for (int r = 0; r < rows; r++) {
                 int cls = classes[start + r];
-                int j = outputIndex(cls);
-                double sign = classSign(cls);
+                int j = outputIndex(cls, c);
+                double sign = classSign(cls, c);
                 int off = r * n;
                 for (int i = 0; i < n; i++) {
                     b[off + i] *= sign * a[i * c + j];

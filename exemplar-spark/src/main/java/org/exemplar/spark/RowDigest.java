@@ -1,0 +1,27 @@
+package org.exemplar.spark;
+
+/**
+ * A 64-bit content hash of one row (id, every feature's bits, label), summed over rows: the sum does not depend on
+ * the order of rows or partitions, so it identifies the data wherever it is split. Not cryptographic; it is recorded
+ * in the provenance next to the input paths (a SHA-256 of the files would need one machine to read them all).
+ */
+final class RowDigest {
+    private RowDigest() {
+    }
+
+    static long of(TrainRow r) {
+        long h = mix(r.getId() ^ 0x9E3779B97F4A7C15L);
+        double[] f = r.getFeatures();
+        for (double v : f) {
+            h = mix(h ^ Double.doubleToLongBits(v));
+        }
+        return mix(h ^ r.getLabel());
+    }
+
+    /** splitmix64's finalizer. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
