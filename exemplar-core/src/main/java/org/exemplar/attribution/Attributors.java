@@ -78,6 +78,11 @@ public final class Attributors {
         return new CfAttributor.FactorizationBuilder(CfAttributor.Kind.TRACIN_CP, options);
     }
 
+    /** TRAK: randomly projected output gradients of an ensemble of trained models (Park et al. 2023). */
+    public static TrakAttributor.Builder trak() {
+        return new TrakAttributor.Builder();
+    }
+
     /** Reloads a saved artifact of any method, without refitting. */
     public static PreparedAttributor<?> load(Path dir) {
         Artifact.Reader r = Artifact.open(dir);
@@ -87,6 +92,7 @@ public final class Attributors {
             case InfluenceAttributor.METHOD -> InfluenceAttributor.load(r);
             case SparseRepresenterAttributor.L1, SparseRepresenterAttributor.L2 -> SparseRepresenterAttributor.load(r);
             case NtkAttributor.METHOD -> NtkAttributor.load(r);
+            case TrakAttributor.METHOD -> TrakAttributor.load(r);
             case "cf-nuclear", "cf-mf", "fia", "tracin-cp" -> CfAttributor.load(r);
             default -> throw new DataException(dir, "unknown attribution method '" + m + "'");
         };
