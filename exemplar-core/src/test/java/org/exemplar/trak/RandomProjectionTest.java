@@ -76,6 +76,19 @@ class RandomProjectionTest {
         }
         // 200,000 fair signs: the fraction is within 5 standard deviations (0.0011 each) of 1/2
         assertEquals(0.5, positive / (double) p.data().length, 0.0056);
+        // columns are independent: every pair's dot product over 500 rows is ~N(0, 500 / k^2); the largest of the
+        // 79,800 pairs stays below 6 standard deviations (a repeated bit pattern would give 500 / k, 22 sd)
+        double worst = 0;
+        for (int a = 0; a < k; a++) {
+            for (int b = a + 1; b < k; b++) {
+                double dot = 0;
+                for (int j = 0; j < 500; j++) {
+                    dot += p.get(j, a) * p.get(j, b);
+                }
+                worst = Math.max(worst, Math.abs(dot) * k / Math.sqrt(500));
+            }
+        }
+        assertTrue(worst < 6, "largest column correlation " + worst + " standard deviations");
         RandomProjection g = new RandomProjection(RandomProjection.Kind.GAUSSIAN, 500, k, 11);
         double sum = 0;
         double sq = 0;
