@@ -167,9 +167,12 @@ public final class DattriMnistLds {
                             if (!method.startsWith("trak-")) {
                                 throw new IllegalArgumentException("unknown method " + method);
                             }
-                            int m = Integer.parseInt(method.substring(5));
+                            // trak-M, or trak-M-dLAMBDA for another kernel damping (e.g. n * l2)
+                            String[] parts = method.substring(5).split("-d");
+                            int m = Integer.parseInt(parts[0]);
+                            double lam = parts.length > 1 ? Double.parseDouble(parts[1]) : damping;
                             int k = Integer.parseInt(a.get(m >= 50 ? "k50" : "k"));
-                            p = Attributors.trak().train(recipe, m).dimension(k).damping(damping).seed(seed)
+                            p = Attributors.trak().train(recipe, m).dimension(k).damping(lam).seed(seed)
                                     .prepare(train);
                         }
                     }
