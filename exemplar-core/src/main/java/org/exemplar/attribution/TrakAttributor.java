@@ -262,7 +262,10 @@ public final class TrakAttributor extends PreparedAttributor<Examples> {
                 nets.addAll(given);
             } else {
                 for (int m = 0; m < ensemble; m++) {
-                    nets.add(recipe.train(train.features(), train.labels(), classes, seed + m));
+                    // a linear fit goes to the unique optimum whatever the seed: train once, the members then differ
+                    // only in their projections
+                    nets.add(recipe.isLinear() && m > 0 ? nets.get(0).copy()
+                            : recipe.train(train.features(), train.labels(), classes, seed + m));
                 }
             }
             List<TrakModel> prepared = new ArrayList<>();
