@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code exemplar evaluate}: evaluation of attribution methods. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Evaluate attribution methods.",
-        subcommands = {EvaluateCommand.Deletion.class})
+        subcommands = {EvaluateCommand.Deletion.class, LdsCommand.class})
 final class EvaluateCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -113,6 +113,11 @@ public final class Attributors {
         return new NetworkTracInAttributor.Builder(checkpoints, loss);
     }
 
+    /** TRAK: randomly projected output gradients of an ensemble of trained models (Park et al. 2023). */
+    public static TrakAttributor.Builder trak() {
+        return new TrakAttributor.Builder();
+    }
+
     /** Reloads a saved artifact of any method, without refitting. */
     public static PreparedAttributor<?> load(Path dir) {
         Artifact.Reader r = Artifact.open(dir);
@@ -124,6 +129,7 @@ public final class Attributors {
             case NtkAttributor.METHOD -> NtkAttributor.load(r);
             case NetworkTracInAttributor.METHOD -> NetworkTracInAttributor.load(r);
             case KfacAttributor.KFAC, KfacAttributor.EKFAC -> KfacAttributor.load(r);
+            case TrakAttributor.METHOD -> TrakAttributor.load(r);
             case "cf-nuclear", "cf-mf", "fia", "tracin-cp" -> CfAttributor.load(r);
             default -> throw new DataException(dir, "unknown attribution method '" + m + "'");
         };
