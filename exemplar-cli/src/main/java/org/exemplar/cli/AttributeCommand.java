@@ -58,7 +58,9 @@ import picocli.CommandLine.Spec;
             "  kfac / ekfac: influence (1/n) grad f_t^T (F + damping I)^{-1} grad L_i with the K-FAC / EK-FAC Fisher "
                 + "(Grosse et al. 2023, eq. 16-20); the factors are written to DIR/factors and reused with --factors;",
             "  tracin: TracInCP sum_c eta_c grad f_t(theta_c) . grad L_i(theta_c) over the checkpoints of an MLP "
-                + "trained here by SGD (Pruthi et al. 2020, eq. 3).",
+                + "trained here by SGD (Pruthi et al. 2020, eq. 3);",
+            "  trak: TRAK (Park et al. 2023) over --models independently trained models (softmax/logistic with --l2, "
+                + "or an MLP with --hidden), gradients projected to --projection-dim dimensions.",
             "Sign: positive = the training point supports the explained output (-test loss, or the margin/logit); "
                 + "rows = test points, columns = training points.",
             "Writes DIR/scores.npy (n_test x n_train, float64), DIR/self_influence.npy (n_train), DIR/topk.csv "
@@ -68,7 +70,7 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--method", required = true, description = "rps | influence | kfac | ekfac | tracin.")
+    @Option(names = "--method", required = true, description = "rps | influence | kfac | ekfac | tracin | trak.")
     String method;
 
     @Option(names = "--train-features", required = true, paramLabel = "X.npy", description = "Training inputs (n, d).")
@@ -158,6 +160,14 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             + "(library defaults for each solver's settings) (default ${DEFAULT-VALUE}).")
     String solver;
 
+    @Option(names = "--models", defaultValue = "1", description = "trak: models in the ensemble (default "
+            + "${DEFAULT-VALUE}).")
+    int models;
+
+    @Option(names = "--projection-dim", defaultValue = "512", description = "trak: projection dimension k (default "
+            + "${DEFAULT-VALUE}).")
+    int projectionDim;
+
     @Option(names = "--save-artifact", description = "Also save the prepared attributor to DIR/artifact (reloadable "
             + "without refitting; `exemplar index build --from DIR/artifact` serves it).")
     boolean saveArtifact;
@@ -190,11 +200,12 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
     record Settings(String method, LinearModels.Kind modelKind, Mlp mlp, Loss loss, TestFunction measure,
                     FisherKind fisher, double damping, double l2, KroneckerFactors factors, int[] hidden,
                     Activation activation, TrainingOptions training, int every, boolean lastLayerOnly, long seed,
-                    double lambda, org.exemplar.attribution.Solver solver) {
+                    double lambda, org.exemplar.attribution.Solver solver, org.exemplar.model.ModelRecipe recipe,
+                    int models, int projectionDim) {
     }
 
     /** The methods this command knows, in one place (other helpers' methods are added here). */
-    static final List<String> METHODS = List.of("rps", "influence", "kfac", "ekfac", "tracin");
+    static final List<String> METHODS = List.of("rps", "influence", "kfac", "ekfac", "tracin", "trak");
 
     /** The one place a method name becomes a library builder. */
     static PreparedAttributor<Examples> prepare(Settings s, Examples train) {
@@ -202,6 +213,8 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             case "rps" -> Attributors.representer().loss(s.loss()).lambda(s.lambda()).prepare(train);
             case "influence" -> Attributors.influence(s.modelKind()).l2(s.l2()).damping(s.damping())
                     .solver(s.solver()).measure(s.measure()).seed(s.seed()).prepare(train);
+            case "trak" -> Attributors.trak().train(s.recipe(), s.models()).dimension(s.projectionDim())
+                    .damping(s.damping()).seed(s.seed()).prepare(train);
             case "kfac", "ekfac" -> {
                 boolean ek = s.method().equals("ekfac");
                 KfacAttributor.Builder b = s.mlp() != null
@@ -233,7 +246,11 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
         if (topK < 0) {
             throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
         }
-        boolean kfac = !method.equals("tracin") && !method.equals("rps");
+        boolean kfac = !method.equals("tracin") && !method.equals("rps") && !method.equals("trak");
+        if (models < 1 || projectionDim < 1) {
+            throw new IllegalArgumentException("--models and --projection-dim must be >= 1, got " + models + " and "
+                    + projectionDim);
+        }
         boolean linearOnly = method.equals("influence");
         org.exemplar.attribution.Solver solverKind;
         try {
@@ -303,7 +320,7 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
         }
         int[] hiddenWidths = parseWidths(hidden);
         Activation act = Activation.fromName(activation);
-        TrainingOptions training = kfac ? null : TrainingOptions.sgd(learningRate, 0.0).withEpochs(epochs)
+        TrainingOptions training = kfac || method.equals("rps") ? null : TrainingOptions.sgd(learningRate, 0.0).withEpochs(epochs)
                 .withBatchSize(batchSize).withSeed(seed);
         if (!kfac && checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every must be >= 1, got " + checkpointEvery);
@@ -322,7 +339,8 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             throw new IllegalArgumentException("--damping must be finite and >= 0, got " + damping);
         }
         Settings s = new Settings(method, kind, mlp, loss, testFunction, fisherKind, damping, l2, reuse, hiddenWidths,
-                act, training, checkpointEvery, lastLayerOnly, seed, lambda, solverKind);
+                act, training, checkpointEvery, lastLayerOnly, seed, lambda, solverKind,
+                trakRecipe(loss, c, hiddenWidths, act, training), models, projectionDim);
         Examples train = Examples.labeled(x, y);
         Examples test = Examples.labeled(xt, yt);
 
@@ -432,6 +450,20 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             }
         }
         return 0;
+    }
+
+    /** The TRAK training recipe: a linear softmax/logistic model (--l2) without --hidden, else an MLP. */
+    private org.exemplar.model.ModelRecipe trakRecipe(Loss loss, int classes, int[] hiddenWidths, Activation act,
+                                                      TrainingOptions training) {
+        if (!method.equals("trak")) {
+            return null;
+        }
+        if (hiddenWidths.length == 0) {
+            LinearModels.Kind k = loss.name().equals("sigmoid") || classes == 2 && model.equals("logistic")
+                    ? LinearModels.Kind.LOGISTIC : LinearModels.Kind.SOFTMAX;
+            return org.exemplar.model.ModelRecipe.linear(k, l2, org.exemplar.model.TightTrainingOptions.defaults());
+        }
+        return org.exemplar.model.ModelRecipe.mlp(hiddenWidths, act, training);
     }
 
     private static void addRows(List<Object[]> rows, int t, String kind, List<RankedPoint> pts, long[] ids, int[] y) {

@@ -64,8 +64,8 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
     Path testLabels;
 
     @Option(names = "--method", required = true, split = ",", paramLabel = "M[,M..]",
-            description = "Methods: trak (or trak-N for an N-model ensemble), rps (linear models), if-exact, if-cg, "
-                    + "if-lissa, if-arnoldi (linear models).")
+            description = "Methods: trak (or trak-N for an N-model ensemble), kfac, ekfac, tracin (any --model), rps, "
+                    + "if-exact, if-cg, if-lissa, if-arnoldi (linear models).")
     List<String> methods;
 
     @Option(names = "--model", defaultValue = "softmax", description = "softmax | logistic | mlp (default ${DEFAULT-VALUE}).")
@@ -133,9 +133,33 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
             return Attributors.trak().train(s.recipe(), models).dimension(s.k()).projection(s.projection())
                     .damping(s.damping()).seed(s.seed()).prepare(train);
         }
+        if (m.equals("kfac") || m.equals("ekfac")) {
+            boolean ek = m.equals("ekfac");
+            org.exemplar.attribution.KfacAttributor.Builder b;
+            if (s.recipe().isLinear()) {
+                LinearModels.Kind kind = s.recipe().kind();
+                b = (ek ? Attributors.ekfac(kind) : Attributors.kfac(kind)).l2(s.l2());
+            } else {
+                int classes = 2;
+                for (int v : train.labels()) {
+                    classes = Math.max(classes, v + 1);
+                }
+                org.exemplar.model.Mlp net = s.recipe().train(train.features(), train.labels(), classes, s.seed());
+                b = ek ? Attributors.ekfac(net, s.recipe().loss()) : Attributors.kfac(net, s.recipe().loss());
+            }
+            return b.damping(s.damping()).seed(s.seed()).prepare(train);
+        }
+        if (m.equals("tracin")) {
+            if (s.recipe().isLinear()) {
+                return Attributors.tracInNetwork(new int[0], Activation.RELU, s.recipe().loss()).initSeed(s.seed())
+                        .prepare(train);
+            }
+            return Attributors.tracInNetwork(s.recipe().hidden(), s.recipe().activation(), s.recipe().loss())
+                    .training(s.recipe().training()).initSeed(s.seed()).prepare(train);
+        }
         if (!s.recipe().isLinear()) {
             throw new IllegalArgumentException("method '" + method + "' needs a linear model here (--model softmax or "
-                    + "logistic); for an MLP use trak");
+                    + "logistic); for an MLP use trak, kfac, ekfac or tracin");
         }
         return switch (m) {
             case "rps" -> Attributors.representer().lambda(s.l2() / 2).prepare(train);
@@ -143,7 +167,7 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
                     .training(s.recipe().tight()).damping(s.damping()).seed(s.seed())
                     .solver(Solver.valueOf(m.substring(3).toUpperCase(Locale.ROOT))).prepare(train);
             default -> throw new IllegalArgumentException("unknown method '" + method
-                    + "' (expected trak, trak-N, rps, if-exact, if-cg, if-lissa, if-arnoldi)");
+                    + "' (expected trak, trak-N, kfac, ekfac, tracin, rps, if-exact, if-cg, if-lissa, if-arnoldi)");
         };
     }
 
@@ -199,15 +223,19 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--model must be softmax, logistic or mlp, got '" + model + "'");
         };
         MethodSettings ms = new MethodSettings(recipe, k, RandomProjection.Kind.parse(projection), damping, l2, seed);
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (String m : methods) {
             String n = m.trim().toLowerCase(Locale.ROOT);
+            if (!seen.add(n)) {
+                throw new IllegalArgumentException("--method lists '" + m + "' twice");
+            }
             boolean known = n.equals("trak") || n.matches("trak-[1-9][0-9]*") || List.of("rps", "if-exact", "if-cg",
-                    "if-lissa", "if-arnoldi").contains(n);
+                    "if-lissa", "if-arnoldi", "kfac", "ekfac", "tracin").contains(n);
             if (!known) {
                 throw new IllegalArgumentException("unknown method '" + m
-                        + "' (expected trak, trak-N, rps, if-exact, if-cg, if-lissa, if-arnoldi)");
+                        + "' (expected trak, trak-N, kfac, ekfac, tracin, rps, if-exact, if-cg, if-lissa, if-arnoldi)");
             }
-            if (!n.startsWith("trak") && !recipe.isLinear()) {
+            if (!n.startsWith("trak") && !List.of("kfac", "ekfac", "tracin").contains(n) && !recipe.isLinear()) {
                 throw new IllegalArgumentException("method '" + m + "' needs --model softmax or logistic");
             }
         }

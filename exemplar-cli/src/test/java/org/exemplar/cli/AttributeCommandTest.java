@@ -146,7 +146,7 @@ class AttributeCommandTest {
         Path bad = dir.resolve("bad.npy");
         Npy.write(bad, new int[] {0, 1, 2});
         String[][] cases = {
-            {"--method", "trak"},
+            {"--method", "datamodels"},
             {"--method", "kfac", "--fisher", "exact"},
             {"--method", "kfac", "--measure", "nonsense"},
             {"--method", "kfac", "--model", "lasso"},
@@ -223,5 +223,19 @@ class AttributeCommandTest {
         assertEquals(2, bad.exitCode(), bad.toString());
         assertTrue(bad.err().contains("--solver must be exact, cg, lissa or arnoldi"), bad.err());
         assertFalse(Files.exists(dir.resolve("never")));
+    }
+
+    /** trak through the command equals the library's TRAK ensemble of the same recipe, projection and seed. */
+    @Test
+    void trakEqualsTheLibrary() {
+        Path out = dir.resolve("trak");
+        CliTestSupport.Run run = CliTestSupport.run(args("--method", "trak", "--models", "2", "--projection-dim", "8",
+                "--l2", "0.02", "--damping", "0.01", "--seed", "3", "--out", out.toString()));
+        assertEquals(0, run.exitCode(), run.toString());
+        DenseMatrix expected = Attributors.trak().train(org.exemplar.model.ModelRecipe.linear(LinearModels.Kind.SOFTMAX,
+                0.02, org.exemplar.model.TightTrainingOptions.defaults()), 2).dimension(8).damping(0.01).seed(3)
+                .prepare(Examples.labeled(a, la)).attribute(Examples.labeled(b, lb)).scores();
+        assertArrayEquals(expected.data(), Npy.read(out.resolve("scores.npy")).toMatrix().data(), 0.0);
+        assertTrue(Files.isRegularFile(out.resolve("attribution/summary.json")));
     }
 }

@@ -96,4 +96,25 @@ class LdsCommandTest {
         assertEquals(2, r3.exitCode(), r3.toString());
         assertTrue(r3.err().contains("if-cg"), r3.err());
     }
+
+    /** K-FAC, EK-FAC and TracIn are selectable by name: one row each, an LDS in [-1, 1]; a repeated name is refused. */
+    @Test
+    void kfacEkfacAndTracinAreEvaluatedAndARepeatedMethodIsRefused(@TempDir Path dir) throws Exception {
+        String[] in = data(dir);
+        Path out = dir.resolve("out");
+        CliTestSupport.Run run = CliTestSupport.run(concat(concat(new String[] {"evaluate", "lds"}, in), "--method",
+                "kfac,ekfac,tracin", "--subsets", "10", "--bootstrap", "50", "--out", out.toString()));
+        assertEquals(0, run.exitCode(), run.toString());
+        List<String> lines = Files.readAllLines(out.resolve("lds.csv"));
+        assertEquals(4, lines.size(), lines.toString());
+        for (int i = 1; i < 4; i++) {
+            double lds = Double.parseDouble(lines.get(i).split(",")[1]);
+            assertTrue(lds >= -1 && lds <= 1, lines.get(i));
+        }
+        CliTestSupport.Run twice = CliTestSupport.run(concat(concat(new String[] {"evaluate", "lds"}, in), "--method",
+                "kfac,KFAC", "--out", dir.resolve("never").toString()));
+        assertEquals(2, twice.exitCode(), twice.toString());
+        assertTrue(twice.err().contains("twice"), twice.err());
+        assertFalse(Files.exists(dir.resolve("never")));
+    }
 }
