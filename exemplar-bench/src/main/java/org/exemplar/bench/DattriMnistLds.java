@@ -163,6 +163,30 @@ public final class DattriMnistLds {
                                 scoredTest = test.rows(0, Math.min(nt, Integer.parseInt(a.get("mlpiftests"))));
                             }
                         }
+                        case "kfac", "ekfac" -> {
+                            // K-FAC adds only its damping to the Fisher: damping + the training L2 matches the
+                            // damped Hessian of the influence rows (which carries l2 itself)
+                            boolean ek = method.equals("ekfac");
+                            org.exemplar.attribution.KfacAttributor.Builder kb;
+                            if (recipe.isLinear()) {
+                                kb = (ek ? Attributors.ekfac(LinearModels.Kind.SOFTMAX)
+                                        : Attributors.kfac(LinearModels.Kind.SOFTMAX)).l2(l2).training(tight)
+                                        .damping(damping + l2);
+                            } else {
+                                if (base == null) {
+                                    base = recipe.train(x, y, 10, seed);
+                                }
+                                kb = (ek ? Attributors.ekfac(base, new SoftmaxCrossEntropy())
+                                        : Attributors.kfac(base, new SoftmaxCrossEntropy()))
+                                        .damping(damping + mlpTraining.l2());
+                            }
+                            p = kb.fisher(org.exemplar.curvature.FisherKind.EXPECTED).seed(seed).prepare(train);
+                        }
+                        case "tracin" -> {
+                            // TracInCP over the checkpoints of SGD (lr 0.1, batch 32, 10 epochs, one per epoch)
+                            p = Attributors.tracInNetwork(recipe.isLinear() ? new int[0] : new int[] {hidden},
+                                    Activation.RELU, new SoftmaxCrossEntropy()).initSeed(seed).prepare(train);
+                        }
                         default -> {
                             if (!method.startsWith("trak-")) {
                                 throw new IllegalArgumentException("unknown method " + method);

@@ -2,7 +2,6 @@ package org.exemplar.attribution;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.exemplar.linalg.DenseMatrix;
 
@@ -18,8 +17,8 @@ import org.exemplar.linalg.DenseMatrix;
 public final class MergeableTopK implements Serializable {
     private static final long serialVersionUID = 1L;
     private final int k;
-    private final Heap[] supporting;
-    private final Heap[] opposing;
+    private final BoundedHeap[] supporting;
+    private final BoundedHeap[] opposing;
 
     /**
      * @param k     list length per test point and side (&gt;= 0)
@@ -33,11 +32,11 @@ public final class MergeableTopK implements Serializable {
             throw new IllegalArgumentException("tests must be >= 0, got " + tests);
         }
         this.k = k;
-        this.supporting = new Heap[tests];
-        this.opposing = new Heap[tests];
+        this.supporting = new BoundedHeap[tests];
+        this.opposing = new BoundedHeap[tests];
         for (int t = 0; t < tests; t++) {
-            supporting[t] = new Heap(k, 1.0);
-            opposing[t] = new Heap(k, -1.0);
+            supporting[t] = new BoundedHeap(k, 1.0);
+            opposing[t] = new BoundedHeap(k, -1.0);
         }
     }
 
@@ -65,8 +64,8 @@ public final class MergeableTopK implements Serializable {
         int n = block.cols();
         double[] d = block.data();
         for (int r = 0; r < block.rows(); r++) {
-            Heap sup = supporting[firstTest + r];
-            Heap opp = opposing[firstTest + r];
+            BoundedHeap sup = supporting[firstTest + r];
+            BoundedHeap opp = opposing[firstTest + r];
             int off = r * n;
             for (int i = 0; i < n; i++) {
                 double s = d[off + i];
@@ -142,116 +141,5 @@ public final class MergeableTopK implements Serializable {
             out.add(new RankedPoint(Math.toIntExact(ids[q]), scores[q]));
         }
         return List.copyOf(out);
-    }
-
-    /** A bounded heap of the k best (id, score) pairs; the root is the worst pair kept. */
-    private static final class Heap implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private final long[] idx;
-        private final double[] val;
-        private final double sign;
-        private int size;
-
-        Heap(int k, double sign) {
-            idx = new long[k];
-            val = new double[k];
-            this.sign = sign;
-        }
-
-        /** Whether (i, a) ranks before (j, b). */
-        private boolean better(long i, double a, long j, double b) {
-            double x = sign * a;
-            double y = sign * b;
-            return x > y || (x == y && i < j);
-        }
-
-        void offer(long i, double s) {
-            if (idx.length == 0) {
-                return;
-            }
-            if (size < idx.length) {
-                int c = size++;
-                idx[c] = i;
-                val[c] = s;
-                while (c > 0) {
-                    int p = (c - 1) / 2;
-                    if (better(idx[p], val[p], idx[c], val[c])) {
-                        swap(p, c);
-                        c = p;
-                    } else {
-                        break;
-                    }
-                }
-            } else if (better(i, s, idx[0], val[0])) {
-                idx[0] = i;
-                val[0] = s;
-                int c = 0;
-                while (true) {
-                    int l = 2 * c + 1;
-                    int r = l + 1;
-                    int w = c;
-                    if (l < size && better(idx[w], val[w], idx[l], val[l])) {
-                        w = l;
-                    }
-                    if (r < size && better(idx[w], val[w], idx[r], val[r])) {
-                        w = r;
-                    }
-                    if (w == c) {
-                        break;
-                    }
-                    swap(c, w);
-                    c = w;
-                }
-            }
-        }
-
-        void scale(double factor) {
-            for (int q = 0; q < size; q++) {
-                val[q] *= factor;
-            }
-        }
-
-        void mergeFrom(Heap o) {
-            for (int q = 0; q < o.size; q++) {
-                offer(o.idx[q], o.val[q]);
-            }
-        }
-
-        private void swap(int a, int b) {
-            long ti = idx[a];
-            idx[a] = idx[b];
-            idx[b] = ti;
-            double tv = val[a];
-            val[a] = val[b];
-            val[b] = tv;
-        }
-
-        private Integer[] order() {
-            Integer[] o = new Integer[size];
-            for (int q = 0; q < size; q++) {
-                o[q] = q;
-            }
-            Arrays.sort(o, (p, q) -> better(idx[p], val[p], idx[q], val[q]) ? -1
-                    : better(idx[q], val[q], idx[p], val[p]) ? 1 : 0);
-            return o;
-        }
-
-        long[] sortedIds() {
-            Integer[] o = order();
-            long[] out = new long[size];
-            for (int q = 0; q < size; q++) {
-                out[q] = idx[o[q]];
-            }
-            return out;
-        }
-
-        double[] sortedScores() {
-            Integer[] o = order();
-            double[] out = new double[size];
-            for (int q = 0; q < size; q++) {
-                out[q] = val[o[q]];
-            }
-            return out;
-        }
     }
 }
