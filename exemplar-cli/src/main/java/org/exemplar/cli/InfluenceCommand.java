@@ -8,9 +8,7 @@ import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.Validation;
 import org.exemplar.eval.Agreement;
-import org.exemplar.eval.IndexSelection;
 import org.exemplar.eval.LeaveOneOut;
-import org.exemplar.eval.LooOptions;
 import org.exemplar.eval.LooResult;
 import org.exemplar.influence.InfluenceFunctions;
 import org.exemplar.influence.InfluenceOptions;
@@ -29,7 +27,6 @@ import org.exemplar.model.Curvature;
 import org.exemplar.model.DifferentiableModel;
 import org.exemplar.model.LinearModels;
 import org.exemplar.model.Mlp;
-import org.exemplar.model.MlpFiles;
 import org.exemplar.model.OptimumFit;
 import org.exemplar.model.TightTrainingOptions;
 import org.exemplar.solver.Arnoldi;
@@ -64,28 +61,8 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "KIND",
-            description = "logistic | softmax | linear | mlp:PATH (an .npz from `exemplar mlp`).")
-    String model;
-
-    @Option(names = "--loss", description = "Loss of an mlp:PATH model: softmax | sigmoid | squared (default softmax).")
-    String mlpLoss;
-
-    @Option(names = "--train-features", required = true, paramLabel = "X.npy", description = "Training inputs, shape (n, d).")
-    Path trainFeatures;
-
-    @Option(names = "--train-labels", required = true, paramLabel = "y.npy",
-            description = "Training labels (n,): integers for classification, real targets (n,) or (n, k) for --model linear.")
-    Path trainLabels;
-
-    @Option(names = "--test-features", required = true, paramLabel = "Xt.npy", description = "Test inputs, shape (n_test, d).")
-    Path testFeatures;
-
-    @Option(names = "--test-labels", required = true, paramLabel = "yt.npy", description = "Test labels or targets, as for training.")
-    Path testLabels;
-
-    @Option(names = "--classes", description = "Number of classes for softmax (default: max label + 1 over train and test).")
-    Integer classes;
+    @CommandLine.Mixin
+    InfluenceInputs inputs = new InfluenceInputs();
 
     @Option(names = "--l2", defaultValue = "0.01", description = "L2 strength of J on every parameter (default ${DEFAULT-VALUE}).")
     double l2;
@@ -115,17 +92,8 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             description = "What is measured at a test point: loss | margin | logit:J (default ${DEFAULT-VALUE}).")
     String measure;
 
-    @Option(names = "--loo-indices", paramLabel = "A:B|i,j,...",
-            description = "Training points to remove for leave-one-out ground truth: a range A:B (B exclusive) or a comma list.")
-    String looIndices;
-
-    @Option(names = "--loo-start", defaultValue = "warm", description = "warm (from the trained parameters) | cold (from the "
-            + "initialization: zeros for linear models, --seed for an MLP) (default ${DEFAULT-VALUE}).")
-    String looStart;
-
-    @Option(names = "--loo-normalization", defaultValue = "keep-n", description = "keep-n: retrain on (1/n) sum_{j != i} "
-            + "L_j (= J - L_i/n, what influence linearizes) | reaverage: (1/(n-1)) sum_{j != i} L_j (default ${DEFAULT-VALUE}).")
-    String looNormalization;
+    @CommandLine.Mixin
+    LooSelection looSelection = new LooSelection();
 
     @Option(names = "--tolerance", defaultValue = "1e-10", description = "Training and LOO stopping rule on the relative gradient norm (default ${DEFAULT-VALUE}).")
     double tolerance;
@@ -171,17 +139,6 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         long tStart = System.nanoTime();
         Curvature curvature = Curvature.parse(hessian);
         TestFunction testFunction = TestFunction.parse(measure);
-        LooOptions.Start start = switch (looStart) {
-            case "warm" -> LooOptions.Start.WARM;
-            case "cold" -> LooOptions.Start.COLD;
-            default -> throw new IllegalArgumentException("--loo-start must be warm or cold, got " + looStart);
-        };
-        LooOptions.Normalization norm = switch (looNormalization) {
-            case "keep-n" -> LooOptions.Normalization.KEEP_FULL_N;
-            case "reaverage" -> LooOptions.Normalization.REAVERAGE;
-            default -> throw new IllegalArgumentException("--loo-normalization must be keep-n or reaverage, got "
-                    + looNormalization);
-        };
         if (topK < 0) {
             throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
         }
@@ -191,46 +148,17 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                 so.lissaRepeats, so.lissaScale, so.lissaBatchSize, so.lissaTolerance, arnoldiIterations, arnoldiTopK, seed);
         InfluenceOptions options = new InfluenceOptions(curvature, damping, testBatchSize, trainBlockRows);
 
-        DenseMatrix x = Validation.requireFinite(Npy.read(trainFeatures).toMatrix(), trainFeatures, "training features");
-        DenseMatrix xt = Validation.requireFinite(Npy.read(testFeatures).toMatrix(), testFeatures, "test features");
-        if (x.rows() == 0) {
-            throw new DataException(trainFeatures, "has 0 rows; at least one training point is needed");
-        }
-        if (xt.cols() != x.cols()) {
-            throw new DataException(testFeatures, "has " + xt.cols() + " columns but " + trainFeatures + " has " + x.cols());
-        }
-
-        // ---- model, loss, targets
-        LinearModels.Kind kind = null;
-        Mlp mlp = null;
-        Path mlpPath = null;
-        Loss loss;
-        if (model.startsWith("mlp:")) {
-            mlpPath = Path.of(model.substring(4));
-            mlp = MlpFiles.load(mlpPath);
-            loss = Loss.named(mlpLoss == null ? "softmax" : mlpLoss);
-        } else {
-            kind = switch (model) {
-                case "logistic" -> LinearModels.Kind.LOGISTIC;
-                case "softmax" -> LinearModels.Kind.SOFTMAX;
-                case "linear" -> LinearModels.Kind.LINEAR;
-                default -> throw new IllegalArgumentException("--model must be logistic, softmax, linear or mlp:PATH, got "
-                        + model);
-            };
-            if (mlpLoss != null) {
-                throw new IllegalArgumentException("--loss applies to mlp:PATH models only (" + model + " uses "
-                        + kind.loss().name() + ")");
-            }
-            loss = kind.loss();
-        }
-        LabelTargets train = targets(trainLabels, x.rows(), trainFeatures, loss, mlp, kind, null);
-        LabelTargets test = targets(testLabels, xt.rows(), testFeatures, loss, mlp, kind, train);
+        InfluenceInputs.Read in = inputs.read(l2);
+        DenseMatrix x = in.x();
+        DenseMatrix xt = in.xt();
+        LinearModels.Kind kind = in.kind();
+        Mlp mlp = in.mlp();
+        Path mlpPath = in.mlpPath();
+        Loss loss = in.loss();
+        LabelTargets train = in.train();
+        LabelTargets test = in.test();
         int outputs = train.targets().cols();
-        if (test.targets().cols() != outputs) {
-            throw new DataException(testLabels, "gives " + test.targets().cols() + " outputs but the training labels give "
-                    + outputs);
-        }
-        TrainingData data = new TrainingData(x, train.targets(), loss, l2);
+        TrainingData data = in.data();
 
         boolean showProgress = Progress.defaultEnabled(progress, quiet);
         Mlp given = null;
@@ -271,7 +199,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             }
         } else {
             if (mlp.inputWidth() != x.cols()) {
-                throw new DataException(trainFeatures, "has " + x.cols() + " columns but the MLP " + mlpPath + " expects "
+                throw new DataException(inputs.trainFeatures, "has " + x.cols() + " columns but the MLP " + mlpPath + " expects "
                         + mlp.inputWidth());
             }
             at = ModelAtOptimum.savedMlp(mlp, data, seed);
@@ -309,7 +237,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             failFast = new FailFastSolver(solver, advice);
             solver = failFast;
         }
-        int[] looIdx = looIndices == null ? null : IndexSelection.parse(looIndices, x.rows(), "--loo-indices");
+        int[] looIdx = looSelection.indices(x.rows());
 
         long t1 = System.nanoTime();
         InfluenceFunctions inf = InfluenceFunctions.prepare(trained, data, options, solver);
@@ -341,7 +269,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         if (looIdx != null) {
             try (Progress bar = Progress.start(showProgress, "leave-one-out", looIdx.length, "retrainings")) {
                 loo = LeaveOneOut.run(trained, at.initial(), data, at.gradientScale(), looIdx, xt, test.targets(), testFunction,
-                        new LooOptions(start, norm, training));
+                        looSelection.options(training));
                 bar.stepTo(looIdx.length);
             }
             agreement = LeaveOneOut.compare(scores.scores(), loo);
@@ -390,10 +318,4 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         }
     }
 
-    private LabelTargets targets(Path file, int rows, Path featuresFile, Loss loss, Mlp mlp, LinearModels.Kind kind,
-                                 LabelTargets trainTargets) {
-        boolean regression = kind == LinearModels.Kind.LINEAR || (kind == null && loss.name().equals("squared"));
-        return LabelTargets.read(Npy.read(file), file, rows, featuresFile, loss, regression,
-                mlp == null ? null : mlp.outputWidth(), classes, trainTargets);
-    }
 }

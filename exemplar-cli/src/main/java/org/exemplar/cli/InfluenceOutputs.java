@@ -85,13 +85,13 @@ final class InfluenceOutputs {
         int trainBlockRows = c.trainBlockRows;
         Path lastLayerWeights = c.lastLayerWeights;
         boolean fineTune = c.fineTune;
-        String looIndices = c.looIndices;
-        String looStart = c.looStart;
-        String looNormalization = c.looNormalization;
-        Path trainFeatures = c.trainFeatures;
-        Path trainLabels = c.trainLabels;
-        Path testFeatures = c.testFeatures;
-        Path testLabels = c.testLabels;
+        String looIndices = c.looSelection.looIndices;
+        String looStart = c.looSelection.looStart;
+        String looNormalization = c.looSelection.looNormalization;
+        Path trainFeatures = c.inputs.trainFeatures;
+        Path trainLabels = c.inputs.trainLabels;
+        Path testFeatures = c.inputs.testFeatures;
+        Path testLabels = c.inputs.testLabels;
         AttributionFilesOptions attributionFiles = c.attributionFiles;
     // ---- outputs
     try (OutputDirectory dir = new OutputDirectory(out);
