@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.exemplar.cf.CfAttribution;
 import org.exemplar.cf.CfDeletion;
@@ -14,6 +13,7 @@ import org.exemplar.cf.CfLoss;
 import org.exemplar.cf.CfRepresenter;
 import org.exemplar.cf.Factorization;
 import org.exemplar.cf.Fia;
+import org.exemplar.cf.HeldOutPairs;
 import org.exemplar.cf.MfOptions;
 import org.exemplar.cf.MfResult;
 import org.exemplar.cf.MfTrainer;
@@ -561,27 +561,9 @@ public final class CfCommands {
             Ratings all = model.prepare(RatingsFiles.read(ratings));
             Ratings.Split split = all.split(testFraction, model.seed);
             Ratings train = split.train();
-            // test pairs: a seeded sample of held-out pairs whose user and item both have training ratings
-            int[] cand = java.util.stream.IntStream.range(0, split.test().size())
-                    .filter(t -> train.userCount(split.test().user(t)) > 0 && train.itemCount(split.test().item(t)) > 0)
-                    .toArray();
-            if (cand.length < testPoints) {
-                throw new IllegalArgumentException("only " + cand.length + " usable held-out pairs for --test-points "
-                        + testPoints);
-            }
-            SplittableRandom rng = new SplittableRandom(model.seed + 1);
-            for (int p = 0; p < testPoints; p++) {
-                int q = p + rng.nextInt(cand.length - p);
-                int tmp = cand[p];
-                cand[p] = cand[q];
-                cand[q] = tmp;
-            }
-            int[] tu = new int[testPoints];
-            int[] ti = new int[testPoints];
-            for (int p = 0; p < testPoints; p++) {
-                tu[p] = split.test().user(cand[p]);
-                ti[p] = split.test().item(cand[p]);
-            }
+            HeldOutPairs pairs = HeldOutPairs.sample(split, testPoints, model.seed + 1);
+            int[] tu = pairs.users();
+            int[] ti = pairs.items();
             long t0 = System.nanoTime();
             Fitted fd = fit(train, model, log, quiet);
             CfDeletion target = a == Train.SOFT_IMPUTE ? CfDeletion.forSoftImpute(train, model.softImpute(), tu, ti)
