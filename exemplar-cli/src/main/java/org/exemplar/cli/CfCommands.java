@@ -8,22 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.exemplar.cf.CfAttribution;
-import org.exemplar.cf.CfDeletion;
 import org.exemplar.cf.CfLoss;
 import org.exemplar.cf.CfRepresenter;
 import org.exemplar.cf.Factorization;
-import org.exemplar.cf.Fia;
-import org.exemplar.cf.HeldOutPairs;
 import org.exemplar.cf.MfOptions;
 import org.exemplar.cf.MfResult;
 import org.exemplar.cf.MfTrainer;
-import org.exemplar.cf.ItemCatalog;
 import org.exemplar.cf.NormalizedEmbeddings;
 import org.exemplar.cf.PairExplanation;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.RatingsFiles;
 import org.exemplar.cf.SoftImpute;
-import org.exemplar.cf.TracInCp;
 import org.exemplar.attribution.CfAttributor;
 import org.exemplar.attribution.ResultFiles;
 import org.exemplar.attribution.TrustDiagnostics;
@@ -32,9 +27,6 @@ import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.Validation;
-import org.exemplar.eval.AttributionMethod;
-import org.exemplar.eval.DeletionDiagnostics;
-import org.exemplar.eval.DeletionResult;
 import org.exemplar.io.Json;
 import org.exemplar.io.Provenance;
 import org.exemplar.linalg.DenseMatrix;
@@ -387,246 +379,6 @@ public final class CfCommands {
             if (!quiet) {
                 log.printf("explained %d test pairs (%d rows) in %.3f s; wrote %s/{normalized_user,normalized_item}.npy, "
                         + "explanations.csv, summary.json%n", pairs[0].length, rows.size(), secondsExplain, out);
-            }
-            return 0;
-        }
-    }
-
-    /** {@code exemplar hdrep explain-rating}. */
-    @Command(name = "explain-rating", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {
-                "Explains one MovieLens-100k prediction in the style of Tsai et al. (2023), Table 3: trains MF on "
-                    + "DIR/u.data without the explained (user, movie) rating, predicts it, and lists the user's own "
-                    + "ratings with the largest |importance| (item-based, Definition 1), or other users' ratings of the "
-                    + "movie (--kind user). Titles and genres come from DIR/u.item (ISO-8859-1)."})
-    public static final class ExplainRating implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--movielens", required = true, paramLabel = "DIR", description = "Folder holding u.data and u.item (your copy of ml-100k).")
-        Path movielens;
-
-        @Option(names = "--user", required = true, description = "MovieLens user id (1-based).")
-        int user;
-
-        @Option(names = "--item", required = true, description = "MovieLens movie id (1-based).")
-        int item;
-
-        @Option(names = "--top", defaultValue = "6", description = "Rows to show (default ${DEFAULT-VALUE}).")
-        int top;
-
-        @Option(names = "--kind", defaultValue = "item", description = "item (the user's ratings) | user (others' ratings of the movie) (default ${DEFAULT-VALUE}).")
-        String kind;
-
-        @Mixin
-        ModelOptions model;
-
-        @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter log = spec.commandLine().getErr();
-            if (model.train == null) {
-                model.train = "sgd";
-            }
-            if (model.algorithm() == Train.SOFT_IMPUTE && model.normalize) {
-                throw new IllegalArgumentException("explain-rating prints ratings on the 1-5 scale; drop --normalize-ratings");
-            }
-            CfAttribution.Kind k = switch (kind) {
-                case "item" -> CfAttribution.Kind.ITEM;
-                case "user" -> CfAttribution.Kind.USER;
-                default -> throw new IllegalArgumentException("--kind must be item or user, got " + kind);
-            };
-            Path data = movielens.resolve("u.data");
-            Ratings all = RatingsFiles.readMovieLens(data);
-            ItemCatalog movies = ItemCatalog.read(movielens.resolve("u.item"));
-            int u = user - 1;
-            int j = item - 1;
-            if (u < 0 || u >= all.numUsers()) {
-                throw new IllegalArgumentException("--user " + user + " is not in 1.." + all.numUsers());
-            }
-            if (j < 0 || j >= all.numItems() || j >= movies.size()) {
-                throw new IllegalArgumentException("--item " + item + " is not in 1.." + Math.min(all.numItems(), movies.size()));
-            }
-            int own = all.find(u, j);
-            Ratings train = all;
-            if (own >= 0) {
-                int[] keep = java.util.stream.IntStream.range(0, all.size()).filter(t -> t != own).toArray();
-                train = all.subset(keep);
-            }
-            Ratings prepared = model.prepare(train);
-            Fitted fd = fit(prepared, model, log, true);
-            PairExplanation e = fd.representer().explain(u, j);
-            double pred = model.normalize ? 2 * e.prediction() + 3 : e.prediction();
-            out.printf("The %s model predicts user %d's rating of \"%s\" (%s) to be %.2f%s.%n",
-                    model.algorithm().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), user,
-                    movies.titles().get(j), String.join(", ", movies.genres().get(j)), pred,
-                    own >= 0 ? " (the user's actual rating, held out of training: " + fmt(all.value(own)) + ")" : "");
-            out.printf("%s%n", k == CfAttribution.Kind.ITEM
-                    ? "Mostly because of your ratings on the following movies (item-based, Definition 1):"
-                    : "Mostly because of these users' ratings of the movie (user-based, Definition 1):");
-            List<CfAttribution> list = e.byMagnitude(k);
-            out.printf("%-45s %-8s %-40s %10s%n", k == CfAttribution.Kind.ITEM ? "Movie" : "User", "Rating",
-                    k == CfAttribution.Kind.ITEM ? "Movie genre" : "", "Importance");
-            for (int p = 0; p < Math.min(top, list.size()); p++) {
-                CfAttribution a = list.get(p);
-                double y = train.value(a.trainIndex());
-                String who = k == CfAttribution.Kind.ITEM ? movies.titles().get(a.item()) : "user " + (a.user() + 1);
-                String genre = k == CfAttribution.Kind.ITEM ? String.join(", ", movies.genres().get(a.item())) : "";
-                out.printf("%-45s %-8s %-40s %10.4f%n", abbreviate(who, 45), fmt(y), abbreviate(genre, 40), a.score());
-            }
-            out.printf("(%d %s ratings in all; scores sum to %.4f; importance > 0 pushes the prediction up)%n", list.size(),
-                    k == CfAttribution.Kind.ITEM ? "of the user's" : "of the movie's",
-                    k == CfAttribution.Kind.ITEM ? e.itemBasedSum() : e.userBasedSum());
-            return 0;
-        }
-
-        private static String fmt(double y) {
-            return y == Math.rint(y) ? String.valueOf((long) y) : String.valueOf(y);
-        }
-
-        private static String abbreviate(String s, int n) {
-            return s.length() <= n ? s : s.substring(0, n - 3) + "...";
-        }
-    }
-
-    /** {@code exemplar evaluate deletion cf}. */
-    @Command(name = "cf", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {
-                "Case-deletion diagnostics for collaborative filtering (Tsai et al. 2023, Sec. 6.3, Tables 2 and 8).",
-                "Holds out a seeded fraction of the ratings, trains the model on the rest, picks --test-points held-out "
-                    + "pairs, and for each method removes the top-k positive (negative) training ratings, retrains with "
-                    + "the same settings and seed, and records DEL+ (DEL-) = new prediction - original.",
-                "Methods: high-dim (Definition 1), fia (Cheng et al. 2019; MF only), tracincp (eq. 20-21; SGD only), random.",
-                "Writes DIR/deletion.csv, DIR/per_test.csv (DEL+/DEL- per test pair and k; pairs as in summary.json), "
-                + "DIR/deletion.json and DIR/summary.json."})
-    public static final class DeletionCf extends OutputCommand implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--ratings", required = true, paramLabel = "R.npy|u.data", description = "All ratings (split here).")
-        Path ratings;
-
-        @Option(names = "--test-fraction", defaultValue = "0.1", description = "Held-out fraction (default ${DEFAULT-VALUE}).")
-        double testFraction;
-
-        @Option(names = "--test-points", defaultValue = "40", description = "Held-out pairs to evaluate (default ${DEFAULT-VALUE}).")
-        int testPoints;
-
-        @Option(names = "--ks", split = ",", defaultValue = "10,20,30,40,50", description = "k schedule (default ${DEFAULT-VALUE}, the paper's MovieLens one).")
-        int[] ks;
-
-        @Option(names = "--methods", split = ",", defaultValue = "high-dim,fia,tracincp,random", description = "Methods (default ${DEFAULT-VALUE}).")
-        List<String> methods;
-
-        @Option(names = "--fia-damping", defaultValue = "0", description = "Added to FIA's restricted Hessian (default ${DEFAULT-VALUE}).")
-        double fiaDamping;
-
-        @Option(names = "--threads", defaultValue = "1", description = "Retraining threads (default ${DEFAULT-VALUE}).")
-        int threads;
-
-        @Mixin
-        ModelOptions model;
-
-
-        @Override
-        public Integer call() {
-            PrintWriter log = spec.commandLine().getErr();
-            if (model.train == null) {
-                model.train = "sgd";
-            }
-            Train a = model.algorithm();
-            for (int i = 0; i < ks.length; i++) {
-                if (ks[i] < 1 || (i > 0 && ks[i] <= ks[i - 1])) {
-                    throw new IllegalArgumentException("--ks must be increasing positive integers, got "
-                            + java.util.Arrays.toString(ks));
-                }
-            }
-            if (testPoints < 1) {
-                throw new IllegalArgumentException("--test-points must be >= 1, got " + testPoints);
-            }
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-            }
-            for (String m : methods) {
-                if (!List.of("high-dim", "fia", "tracincp", "random").contains(m)) {
-                    throw new IllegalArgumentException("unknown method '" + m + "' (high-dim, fia, tracincp, random)");
-                }
-                if (m.equals("fia") && a == Train.SOFT_IMPUTE) {
-                    throw new IllegalArgumentException("FIA applies to MF (eq. 16) only, not to soft-impute (Sec. 6.3.1)");
-                }
-                if (m.equals("tracincp") && a != Train.SGD) {
-                    throw new IllegalArgumentException("TracInCP needs SGD checkpoints: use --train sgd or drop tracincp");
-                }
-            }
-            Ratings all = model.prepare(RatingsFiles.read(ratings));
-            Ratings.Split split = all.split(testFraction, model.seed);
-            Ratings train = split.train();
-            HeldOutPairs pairs = HeldOutPairs.sample(split, testPoints, model.seed + 1);
-            int[] tu = pairs.users();
-            int[] ti = pairs.items();
-            long t0 = System.nanoTime();
-            Fitted fd = fit(train, model, log, quiet);
-            CfDeletion target = a == Train.SOFT_IMPUTE ? CfDeletion.forSoftImpute(train, model.softImpute(), tu, ti)
-                    : CfDeletion.forMf(train, model.mf(), a == Train.ALS ? MfTrainer.Algorithm.ALS
-                            : MfTrainer.Algorithm.SGD, tu, ti);
-            List<AttributionMethod> ms = new ArrayList<>();
-            double[] w = fd.mf() == null ? null : CfRepresenter.weights(train, model.mf());
-            for (String m : methods) {
-                switch (m) {
-                    case "high-dim" -> ms.add(target.method(m, fd.representer()::scores));
-                    case "fia" -> ms.add(target.method(m, new Fia(train, fd.factors(), model.mf().loss(), w,
-                            model.reg, fiaDamping)::scores));
-                    case "tracincp" -> ms.add(target.method(m, new TracInCp(train, fd.mf().checkpoints(),
-                            model.mf().loss(), w)::scores));
-                    default -> ms.add(target.method(m, CfDeletion.random(train, model.seed)));
-                }
-            }
-            long total = (long) ms.size() * testPoints * 2 * ks.length;
-            List<DeletionResult> res;
-            try (Progress bar = Progress.start(Progress.defaultEnabled(progress, quiet), "retrain", total, "fits")) {
-                res = DeletionDiagnostics.evaluate(target, ms, java.util.stream.IntStream.range(0, testPoints).toArray(),
-                        ks, threads, bar::step);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            List<Object[]> rows = new ArrayList<>();
-            for (DeletionResult d : res) {
-                rows.add(new Object[] {d.method(), d.aucDelPlus(), d.aucDelPlusCi95(), d.aucDelMinus(),
-                    d.aucDelMinusCi95(), d.testPoints()});
-            }
-            try (OutputDirectory dir = new OutputDirectory(out)) {
-                Csv.write(dir.file("deletion.csv"), new String[] {"method", "auc_del_plus", "auc_del_plus_ci95",
-                    "auc_del_minus", "auc_del_minus_ci95", "test_points"}, rows);
-                Csv.write(dir.file("per_test.csv"), DeletionResult.perTestHeader(),
-                        DeletionResult.perTestRows(res, java.util.stream.IntStream.range(0, testPoints).toArray()));
-                AtomicFiles.writeString(dir.file("deletion.json"), Json.write(res));
-                Map<String, Object> settings = model.settings();
-                settings.put("test_fraction", testFraction);
-                settings.put("test_points", testPoints);
-                settings.put("ks", ks);
-                settings.put("methods", methods);
-                settings.put("fia_damping", fiaDamping);
-                settings.put("threads", threads);
-                Map<String, Object> summary = new LinkedHashMap<>();
-                summary.put("method", "case-deletion diagnostics for CF (Tsai et al. 2023, Sec. 6.3)");
-                summary.put("train_ratings", train.size());
-                summary.put("held_out_ratings", split.test().size());
-                summary.put("test_users", tu);
-                summary.put("test_items", ti);
-                summary.put("fit", fd.fit());
-                summary.put("results", res);
-                summary.put("seconds", seconds);
-                summary.put("settings", settings);
-                summary.put("provenance", Provenance.of("evaluate deletion cf", settings, Map.of("ratings", ratings),
-                        model.seed));
-                AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
-                dir.commit();
-            }
-            if (!quiet) {
-                for (DeletionResult d : res) {
-                    log.printf("%-10s AUC-DEL+ %8.4f +- %.4f   AUC-DEL- %8.4f +- %.4f%n", d.method(), d.aucDelPlus(),
-                            d.aucDelPlusCi95(), d.aucDelMinus(), d.aucDelMinusCi95());
-                }
-                log.printf("%d retrainings in %.1f s; wrote %s/deletion.{csv,json}, summary.json%n", total, seconds, out);
             }
             return 0;
         }

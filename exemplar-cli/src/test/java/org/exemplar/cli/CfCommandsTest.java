@@ -181,13 +181,13 @@ class CfCommandsTest {
     @Test
     void explainRatingPrintsATable() throws Exception {
         Path ml = movieLensLike(15, 12);
-        Run r = run(new CfCommands.ExplainRating(), "--movielens", ml.toString(), "--user", "2", "--item", "3",
+        Run r = run(new CfExplainRatingCommand(), "--movielens", ml.toString(), "--user", "2", "--item", "3",
                 "--rank", "3", "--epochs", "20", "--learning-rate", "0.2", "--batch-size", "16", "--top", "4");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("predicts user 2's rating of \"Movie \u00e9 3 (1995)\" (Animation)"), r.toString());
         assertTrue(r.out().contains("Importance"), r.toString());
         assertEquals(1 + 1 + 1 + 4 + 1, r.out().split("\n").length, r.toString());
-        Run bad = run(new CfCommands.ExplainRating(), "--movielens", ml.toString(), "--user", "99", "--item", "3");
+        Run bad = run(new CfExplainRatingCommand(), "--movielens", ml.toString(), "--user", "99", "--item", "3");
         assertEquals(2, bad.exitCode(), bad.toString());
     }
 
@@ -195,7 +195,7 @@ class CfCommandsTest {
     void deletionCfWritesATable() throws Exception {
         Path ml = movieLensLike(20, 15);
         Path out = dir.resolve("del");
-        Run r = run(new CfCommands.DeletionCf(), "--ratings", ml.resolve("u.data").toString(), "--test-fraction", "0.2",
+        Run r = run(new CfDeletionCommand(), "--ratings", ml.resolve("u.data").toString(), "--test-fraction", "0.2",
                 "--test-points", "3", "--ks", "1,2", "--rank", "2", "--epochs", "5", "--learning-rate", "0.2",
                 "--batch-size", "16", "--threads", "2", "--out", out.toString(), "-q");
         assertEquals(0, r.exitCode(), r.toString());
@@ -203,7 +203,7 @@ class CfCommandsTest {
         assertEquals(5, lines.size());
         assertTrue(lines.get(1).startsWith("high-dim,"));
         assertTrue(lines.get(4).startsWith("random,"));
-        Run bad = run(new CfCommands.DeletionCf(), "--ratings", ml.resolve("u.data").toString(), "--train", "als",
+        Run bad = run(new CfDeletionCommand(), "--ratings", ml.resolve("u.data").toString(), "--train", "als",
                 "--out", out.toString(), "-q");
         assertEquals(2, bad.exitCode(), bad.toString());
         assertTrue(bad.err().contains("TracInCP needs SGD"), bad.toString());
