@@ -95,7 +95,7 @@ class CfCommandsTest {
             {0, 0, 2}, {0, 1, 1}, {1, 0, 0}, {2, 2, 1}, {2, 3, 4}, {1, 3, 2}}));
         Npy.write(dir.resolve("P.npy"), DenseMatrix.fromRows(new double[][] {{1, 1}, {2, 0}}));
         Path out = dir.resolve("out");
-        Run r = run(new CfCommands.Cf(), "--ratings", dir.resolve("R.npy").toString(), "--user-embeddings",
+        Run r = run(new CfCommand(), "--ratings", dir.resolve("R.npy").toString(), "--user-embeddings",
                 dir.resolve("U.npy").toString(), "--item-embeddings", dir.resolve("V.npy").toString(), "--test-pairs",
                 dir.resolve("P.npy").toString(), "--out", out.toString(), "-q");
         assertEquals(0, r.exitCode(), r.toString());
@@ -136,7 +136,7 @@ class CfCommandsTest {
         Npy.write(dir.resolve("P.npy"), DenseMatrix.fromRows(new double[][] {{0, 0}, {3, 4}}));
         for (String train : new String[] {"als", "sgd", "soft-impute"}) {
             Path out = dir.resolve("out-" + train);
-            Run r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--train", train,
+            Run r = run(new CfCommand(), "--ratings", ml.resolve("u.data").toString(), "--train", train,
                     "--rank", "3", "--epochs", "5", "--learning-rate", "0.2", "--batch-size", "16", "--lambda", "0.05",
                     "--test-pairs", dir.resolve("P.npy").toString(), "--out", out.toString(), "-q",
                     "--allow-unconverged"); // Soft-Impute's default 20 iterations stop short on this data (exit 3)
@@ -151,7 +151,7 @@ class CfCommandsTest {
         Path bad = dir.resolve("bad.data");
         Files.writeString(bad, "1\t1\t5\t0\n2\tx\t3\t0\n");
         Npy.write(dir.resolve("P.npy"), DenseMatrix.fromRows(new double[][] {{0, 0}}));
-        Run r = run(new CfCommands.Cf(), "--ratings", bad.toString(), "--train", "als", "--test-pairs",
+        Run r = run(new CfCommand(), "--ratings", bad.toString(), "--train", "als", "--test-pairs",
                 dir.resolve("P.npy").toString(), "--out", dir.resolve("o").toString(), "-q");
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("line 2: item id 'x' is not an integer"), r.toString());
@@ -159,20 +159,20 @@ class CfCommandsTest {
 
         Path ml = movieLensLike(6, 5);
         Npy.write(dir.resolve("far.npy"), DenseMatrix.fromRows(new double[][] {{0, 99}}));
-        r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--train", "als", "--test-pairs",
+        r = run(new CfCommand(), "--ratings", ml.resolve("u.data").toString(), "--train", "als", "--test-pairs",
                 dir.resolve("far.npy").toString(), "--out", dir.resolve("o").toString(), "-q");
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("row 0: pair (0, 99) outside"), r.toString());
 
         Npy.write(dir.resolve("U.npy"), new DenseMatrix(6, 2));
         Npy.write(dir.resolve("V.npy"), new DenseMatrix(5, 3));
-        r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--user-embeddings",
+        r = run(new CfCommand(), "--ratings", ml.resolve("u.data").toString(), "--user-embeddings",
                 dir.resolve("U.npy").toString(), "--item-embeddings", dir.resolve("V.npy").toString(), "--test-pairs",
                 dir.resolve("P.npy").toString(), "--out", dir.resolve("o").toString(), "-q");
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("has 3 columns"), r.toString());
 
-        r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--test-pairs",
+        r = run(new CfCommand(), "--ratings", ml.resolve("u.data").toString(), "--test-pairs",
                 dir.resolve("P.npy").toString(), "--out", dir.resolve("o").toString());
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("--train"), r.toString());
