@@ -43,7 +43,7 @@ final class EvaluateCommand implements Runnable {
             description = "Case-deletion diagnostics (DEL+/DEL-, AUC-DEL; Tsai et al. 2023 Sec. 6.1): remove each method's "
                     + "top-k positive (negative) training points for a test point, retrain from scratch, record the change "
                     + "of the prediction score.",
-            subcommands = {EvaluateCommand.DeletionL1.class, CfCommands.DeletionCf.class})
+            subcommands = {EvaluateCommand.DeletionL1.class, CfDeletionCommand.class})
     static final class Deletion implements Runnable {
         @Spec
         CommandSpec spec;

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 /** {@code exemplar hdrep}: high-dimensional representers (Tsai et al. 2023). */
 @Command(name = "hdrep", mixinStandardHelpOptions = true,
         description = "High-dimensional representers (Tsai et al., ICML 2023): L1-regularized models and recommenders.",
-        subcommands = {HdrepCommand.L1.class, CfCommands.Cf.class, CfCommands.ExplainRating.class})
+        subcommands = {HdrepCommand.L1.class, CfCommand.class, CfExplainRatingCommand.class})
 final class HdrepCommand implements Runnable {
     @Spec
     CommandSpec spec;

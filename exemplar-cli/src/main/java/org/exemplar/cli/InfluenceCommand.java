@@ -2,37 +2,20 @@ package org.exemplar.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
-import org.exemplar.attribution.InfluenceAttributor;
-import org.exemplar.attribution.ResultFiles;
-import org.exemplar.attribution.TrustDiagnostics;
-import org.exemplar.data.AtomicFiles;
-import org.exemplar.data.Csv;
-import org.exemplar.data.DataException;
-import org.exemplar.data.Npy;
-import org.exemplar.data.NpyArray;
-import org.exemplar.data.Validation;
 import org.exemplar.eval.Agreement;
 import org.exemplar.eval.LeaveOneOut;
-import org.exemplar.eval.LooOptions;
 import org.exemplar.eval.LooResult;
 import org.exemplar.influence.InfluenceFunctions;
 import org.exemplar.influence.InfluenceOptions;
 import org.exemplar.influence.InfluenceScores;
+import org.exemplar.influence.LabelTargets;
+import org.exemplar.influence.ModelAtOptimum;
 import org.exemplar.influence.ModelCurvature;
-import org.exemplar.influence.Ranked;
 import org.exemplar.influence.SelfInfluence;
 import org.exemplar.influence.SolveStats;
 import org.exemplar.influence.TestFunction;
 import org.exemplar.influence.TrainingData;
-import org.exemplar.io.Json;
-import org.exemplar.io.Provenance;
 import org.exemplar.linalg.Blas;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
@@ -40,15 +23,11 @@ import org.exemplar.model.Curvature;
 import org.exemplar.model.DifferentiableModel;
 import org.exemplar.model.LinearModels;
 import org.exemplar.model.Mlp;
-import org.exemplar.model.MlpFiles;
-import org.exemplar.model.ModelObjective;
-import org.exemplar.model.OptimumFit;
-import org.exemplar.model.TightTrainer;
 import org.exemplar.model.TightTrainingOptions;
 import org.exemplar.solver.Arnoldi;
 import org.exemplar.solver.FailFastSolver;
-import org.exemplar.solver.SolverSpec;
 import org.exemplar.solver.InverseHessianSolver;
+import org.exemplar.solver.SolverSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,34 +50,11 @@ import picocli.CommandLine.Spec;
                 + "DIR/theta.npy (linear models: c x (d+1), bias last), DIR/loo.npy (len(--loo-indices) x n_test, "
                 + "actual changes) with --loo-indices, DIR/topk.csv and DIR/summary.json."})
 final class InfluenceCommand extends OutputCommand implements Callable<Integer> {
-    /** Relative gradient norm above which an MLP is reported as not at a stationary point. */
-    static final double STATIONARY_WARNING = 1e-3;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "KIND",
-            description = "logistic | softmax | linear | mlp:PATH (an .npz from `exemplar mlp`).")
-    String model;
-
-    @Option(names = "--loss", description = "Loss of an mlp:PATH model: softmax | sigmoid | squared (default softmax).")
-    String mlpLoss;
-
-    @Option(names = "--train-features", required = true, paramLabel = "X.npy", description = "Training inputs, shape (n, d).")
-    Path trainFeatures;
-
-    @Option(names = "--train-labels", required = true, paramLabel = "y.npy",
-            description = "Training labels (n,): integers for classification, real targets (n,) or (n, k) for --model linear.")
-    Path trainLabels;
-
-    @Option(names = "--test-features", required = true, paramLabel = "Xt.npy", description = "Test inputs, shape (n_test, d).")
-    Path testFeatures;
-
-    @Option(names = "--test-labels", required = true, paramLabel = "yt.npy", description = "Test labels or targets, as for training.")
-    Path testLabels;
-
-    @Option(names = "--classes", description = "Number of classes for softmax (default: max label + 1 over train and test).")
-    Integer classes;
+    @CommandLine.Mixin
+    InfluenceInputs inputs = new InfluenceInputs();
 
     @Option(names = "--l2", defaultValue = "0.01", description = "L2 strength of J on every parameter (default ${DEFAULT-VALUE}).")
     double l2;
@@ -128,17 +84,8 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             description = "What is measured at a test point: loss | margin | logit:J (default ${DEFAULT-VALUE}).")
     String measure;
 
-    @Option(names = "--loo-indices", paramLabel = "A:B|i,j,...",
-            description = "Training points to remove for leave-one-out ground truth: a range A:B (B exclusive) or a comma list.")
-    String looIndices;
-
-    @Option(names = "--loo-start", defaultValue = "warm", description = "warm (from the trained parameters) | cold (from the "
-            + "initialization: zeros for linear models, --seed for an MLP) (default ${DEFAULT-VALUE}).")
-    String looStart;
-
-    @Option(names = "--loo-normalization", defaultValue = "keep-n", description = "keep-n: retrain on (1/n) sum_{j != i} "
-            + "L_j (= J - L_i/n, what influence linearizes) | reaverage: (1/(n-1)) sum_{j != i} L_j (default ${DEFAULT-VALUE}).")
-    String looNormalization;
+    @CommandLine.Mixin
+    LooSelection looSelection = new LooSelection();
 
     @Option(names = "--tolerance", defaultValue = "1e-10", description = "Training and LOO stopping rule on the relative gradient norm (default ${DEFAULT-VALUE}).")
     double tolerance;
@@ -184,17 +131,6 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         long tStart = System.nanoTime();
         Curvature curvature = Curvature.parse(hessian);
         TestFunction testFunction = TestFunction.parse(measure);
-        LooOptions.Start start = switch (looStart) {
-            case "warm" -> LooOptions.Start.WARM;
-            case "cold" -> LooOptions.Start.COLD;
-            default -> throw new IllegalArgumentException("--loo-start must be warm or cold, got " + looStart);
-        };
-        LooOptions.Normalization norm = switch (looNormalization) {
-            case "keep-n" -> LooOptions.Normalization.KEEP_FULL_N;
-            case "reaverage" -> LooOptions.Normalization.REAVERAGE;
-            default -> throw new IllegalArgumentException("--loo-normalization must be keep-n or reaverage, got "
-                    + looNormalization);
-        };
         if (topK < 0) {
             throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
         }
@@ -204,118 +140,21 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                 so.lissaRepeats, so.lissaScale, so.lissaBatchSize, so.lissaTolerance, arnoldiIterations, arnoldiTopK, seed);
         InfluenceOptions options = new InfluenceOptions(curvature, damping, testBatchSize, trainBlockRows);
 
-        DenseMatrix x = Validation.requireFinite(Npy.read(trainFeatures).toMatrix(), trainFeatures, "training features");
-        DenseMatrix xt = Validation.requireFinite(Npy.read(testFeatures).toMatrix(), testFeatures, "test features");
-        if (x.rows() == 0) {
-            throw new DataException(trainFeatures, "has 0 rows; at least one training point is needed");
-        }
-        if (xt.cols() != x.cols()) {
-            throw new DataException(testFeatures, "has " + xt.cols() + " columns but " + trainFeatures + " has " + x.cols());
-        }
+        InfluenceInputs.Read in = inputs.read(l2);
+        DenseMatrix x = in.x();
+        DenseMatrix xt = in.xt();
+        LinearModels.Kind kind = in.kind();
+        Mlp mlp = in.mlp();
+        Path mlpPath = in.mlpPath();
+        Loss loss = in.loss();
+        LabelTargets train = in.train();
+        LabelTargets test = in.test();
+        int outputs = train.targets().cols();
+        TrainingData data = in.data();
 
-        // ---- model, loss, targets
-        LinearModels.Kind kind = null;
-        Mlp mlp = null;
-        Path mlpPath = null;
-        Loss loss;
-        if (model.startsWith("mlp:")) {
-            mlpPath = Path.of(model.substring(4));
-            mlp = MlpFiles.load(mlpPath);
-            loss = Loss.named(mlpLoss == null ? "softmax" : mlpLoss);
-        } else {
-            kind = switch (model) {
-                case "logistic" -> LinearModels.Kind.LOGISTIC;
-                case "softmax" -> LinearModels.Kind.SOFTMAX;
-                case "linear" -> LinearModels.Kind.LINEAR;
-                default -> throw new IllegalArgumentException("--model must be logistic, softmax, linear or mlp:PATH, got "
-                        + model);
-            };
-            if (mlpLoss != null) {
-                throw new IllegalArgumentException("--loss applies to mlp:PATH models only (" + model + " uses "
-                        + kind.loss().name() + ")");
-            }
-            loss = kind.loss();
-        }
-        Labels train = targets(trainLabels, x.rows(), trainFeatures, loss, mlp, kind, null);
-        Labels test = targets(testLabels, xt.rows(), testFeatures, loss, mlp, kind, train);
-        int outputs = train.targets.cols();
-        if (test.targets.cols() != outputs) {
-            throw new DataException(testLabels, "gives " + test.targets.cols() + " outputs but the training labels give "
-                    + outputs);
-        }
-        TrainingData data = new TrainingData(x, train.targets, loss, l2);
-
-        DifferentiableModel initial;
-        DifferentiableModel trained;
-        OptimumFit fit = null;
-        double gradientScale;
         boolean showProgress = Progress.defaultEnabled(progress, quiet);
-        Mlp given = null;
-        if (lastLayerWeights != null) {
-            if (kind == null) {
-                throw new IllegalArgumentException("--last-layer-weights applies to --model logistic, softmax or linear "
-                        + "(an mlp: file holds its own parameters)");
-            }
-            given = givenLinearModel(lastLayerWeights, outputs, x.cols());
-        } else if (fineTune) {
-            throw new IllegalArgumentException("--fine-tune needs --last-layer-weights");
-        }
-        if (kind != null) {
-            warnAboutOnesColumn(x, log);
-        }
-        boolean useGiven = given != null && !fineTune;
-        if (useGiven) {
-            initial = LinearModels.zeros(x.cols(), outputs);
-            trained = given;
-            gradientScale = Math.max(1.0, org.exemplar.linalg.Vectors.norm2(initial.gradient(x, train.targets, loss, l2)));
-        } else if (kind != null) {
-            initial = LinearModels.zeros(x.cols(), outputs);
-            double[] startParams = given != null ? given.parameters() : initial.parameters();
-            try (Progress bar = Progress.start(showProgress, "train", maxIterations, "it")) {
-                fit = new TightTrainer(training).fit(new ModelObjective(initial, x, train.targets, loss, l2),
-                        startParams, (it, value, residual) -> {
-                            bar.stepTo(it);
-                            bar.extra(String.format("rel. gradient %.2e", residual));
-                        });
-            }
-            if (!quiet) {
-                log.printf("train: %d L-BFGS + %d Newton-CG iterations, ||grad J|| = %.3e (relative %.3e, %s), %.2f s%n",
-                        fit.lbfgsIterations(), fit.newtonIterations(), fit.gradientNorm(), fit.relativeGradientNorm(),
-                        fit.converged() ? "converged" : "NOT converged", fit.seconds());
-            }
-            if (!fit.converged() && !allowUnconverged) {
-                throw new NotConvergedException("training stopped at relative gradient norm " + fit.relativeGradientNorm()
-                        + " > --tolerance " + tolerance + " (" + fit.message() + "); raise --max-iterations or --l2, "
-                        + "or pass --allow-unconverged");
-            }
-            trained = initial.copy();
-            trained.setParameters(fit.theta());
-            gradientScale = fit.gradientScale();
-        } else {
-            if (mlp.inputWidth() != x.cols()) {
-                throw new DataException(trainFeatures, "has " + x.cols() + " columns but the MLP " + mlpPath + " expects "
-                        + mlp.inputWidth());
-            }
-            trained = mlp;
-            initial = Mlp.initialize(mlp.widths(), mlp.activations(), seed);
-            double[] g0 = initial.gradient(x, train.targets, loss, l2);
-            gradientScale = Math.max(1.0, org.exemplar.linalg.Vectors.norm2(g0));
-        }
-        double gradNorm = org.exemplar.linalg.Vectors.norm2(trained.gradient(x, train.targets, loss, l2));
-        double relGradNorm = gradNorm / gradientScale;
-        if (useGiven && !quiet) {
-            log.printf(Locale.ROOT, "model: parameters from %s as given (not trained), ||grad J|| = %.3e (relative %.3e)%n",
-                    lastLayerWeights, gradNorm, relGradNorm);
-        }
-        if ((mlp != null || useGiven) && relGradNorm > STATIONARY_WARNING) {
-            // said up front (issue 15, item 5): the derivation assumes an optimum, and CG on an indefinite Hessian
-            // can run for minutes before failing
-            log.printf(Locale.ROOT, "warning: %s is not at a stationary point of J (relative gradient norm %.3g > %.0e): "
-                    + "influence functions assume one%s%n", mlp != null ? mlpPath : lastLayerWeights, relGradNorm,
-                    STATIONARY_WARNING,
-                    curvature == Curvature.HESSIAN ? "; the full Hessian there may be indefinite, so an iterative solver "
-                    + "may not converge: --hessian gauss-newton (positive semi-definite) is the usual remedy" : "");
-        }
+        ModelAtOptimum at = InfluenceModelStep.setUp(this, in, training, curvature, showProgress, log);
+        DifferentiableModel trained = at.trained();
 
         // ---- solver (the spec was checked before training)
         SolverSpec.Built built = solverSpec.build(() -> new ModelCurvature(trained, data, curvature, damping));
@@ -334,13 +173,13 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             failFast = new FailFastSolver(solver, advice);
             solver = failFast;
         }
-        int[] looIdx = looIndices == null ? null : parseIndices(looIndices, x.rows());
+        int[] looIdx = looSelection.indices(x.rows());
 
         long t1 = System.nanoTime();
         InfluenceFunctions inf = InfluenceFunctions.prepare(trained, data, options, solver);
         InfluenceScores scores;
         try (Progress bar = Progress.start(showProgress, "influence", xt.rows(), "test points")) {
-            scores = inf.scores(xt, test.targets, testFunction, (d, t) -> bar.stepTo(d));
+            scores = inf.scores(xt, test.targets(), testFunction, (d, t) -> bar.stepTo(d));
         }
         double secondsScores = (System.nanoTime() - t1) / 1e9;
         requireSolved("s_test", scores.solves());
@@ -365,8 +204,8 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         Agreement agreement = null;
         if (looIdx != null) {
             try (Progress bar = Progress.start(showProgress, "leave-one-out", looIdx.length, "retrainings")) {
-                loo = LeaveOneOut.run(trained, initial, data, gradientScale, looIdx, xt, test.targets, testFunction,
-                        new LooOptions(start, norm, training));
+                loo = LeaveOneOut.run(trained, at.initial(), data, at.gradientScale(), looIdx, xt, test.targets(), testFunction,
+                        looSelection.options(training));
                 bar.stepTo(looIdx.length);
             }
             agreement = LeaveOneOut.compare(scores.scores(), loo);
@@ -380,137 +219,9 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             }
         }
 
-        // ---- outputs
-        try (OutputDirectory dir = new OutputDirectory(out);
-             ResultFiles common = attributionFiles.open(dir, InfluenceAttributor.convention(testFunction), xt.rows(),
-                     scores.scores().cols(), topK)) {
-            Npy.write(dir.file("influence.npy"), scores.scores());
-            common.acceptRaw(scores.scores());
-            if (self != null) {
-                Npy.write(dir.file("self_influence.npy"), self.values());
-            }
-            if (kind != null) {
-                Npy.write(dir.file("theta.npy"), LinearModels.theta((Mlp) trained));
-            }
-            if (loo != null) {
-                Npy.write(dir.file("loo.npy"), loo.changes());
-            }
-            List<Object[]> rows = new ArrayList<>();
-            for (int t = 0; t < xt.rows(); t++) {
-                addRows(rows, t, "helpful", scores.helpful(t, topK), train.labelsForCsv);
-                addRows(rows, t, "harmful", scores.harmful(t, topK), train.labelsForCsv);
-            }
-            Csv.write(dir.file("topk.csv"), new String[] {"test_index", "kind", "rank", "train_index", "score",
-                "train_label"}, rows);
-
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("model", kind != null ? kind.externalName() : "mlp");
-            settings.put("loss", loss.name());
-            settings.put("objective", "(1/n) sum_i L + (l2/2) ||theta||^2, bias penalized");
-            settings.put("l2", l2);
-            settings.put("damping", damping);
-            settings.put("hessian", curvature.externalName());
-            settings.put("solver", solver.name());
-            settings.put("solver_settings", solver.settings());
-            if (autoScale != null) {
-                settings.put("lissa_scale_auto", "1.5 x power-iteration estimate of the largest eigenvalue");
-            }
-            settings.put("measure", testFunction.name());
-            settings.put("seed", seed);
-            settings.put("tolerance", tolerance);
-            settings.put("max_iterations", maxIterations);
-            settings.put("test_batch_size", testBatchSize);
-            settings.put("train_block_rows", trainBlockRows);
-            settings.put("label_mapping", train.mapping);
-            if (lastLayerWeights != null) {
-                settings.put("last_layer_weights", fineTune ? "start of training" : "used as given (not trained)");
-            }
-            if (looIdx != null) {
-                settings.put("loo_indices", looIndices);
-                settings.put("loo_start", looStart);
-                settings.put("loo_normalization", looNormalization);
-            }
-            Map<String, Path> inputs = new LinkedHashMap<>();
-            inputs.put("train_features", trainFeatures);
-            inputs.put("train_labels", trainLabels);
-            inputs.put("test_features", testFeatures);
-            inputs.put("test_labels", testLabels);
-            inputs.put("mlp", mlpPath);
-            inputs.put("last_layer_weights", lastLayerWeights);
-            inputs.values().removeIf(Objects::isNull);
-
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("method", "influence functions (Koh & Liang 2017; Bae et al. 2022, eq. 5)");
-            summary.put("orientation", "influence.npy rows = test points, columns = training points; entry (t, i) = "
-                    + "(1/n) grad f_t^T (H + damping I)^{-1} grad L_i = predicted f_t(theta_-i) - f_t(theta) when "
-                    + "training point i is removed; positive = i helps (removing it raises the test " + testFunction.name()
-                    + "). self_influence.npy: (1/n) grad L_i^T (H + damping I)^{-1} grad L_i.");
-            summary.put("n_train", x.rows());
-            summary.put("n_test", xt.rows());
-            summary.put("features", x.cols());
-            summary.put("outputs", outputs);
-            summary.put("parameters", trained.parameterCount());
-            summary.put("gradient_norm", gradNorm);
-            summary.put("relative_gradient_norm", relGradNorm);
-            summary.put("gradient_scale", gradientScale);
-            if (fit != null) {
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("converged", fit.converged());
-                f.put("lbfgs_iterations", fit.lbfgsIterations());
-                f.put("newton_iterations", fit.newtonIterations());
-                f.put("objective", fit.objective());
-                f.put("message", fit.message());
-                f.put("seconds", fit.seconds());
-                summary.put("training", f);
-            }
-            summary.put("solver", solverSummary(solver, inf, scores.solves()));
-            if (self != null) {
-                summary.put("self_influence_solves", solveSummary(self.solves()));
-            }
-            if (loo != null) {
-                Map<String, Object> l = new LinkedHashMap<>();
-                l.put("removed", loo.removed());
-                l.put("start", looStart);
-                l.put("normalization", looNormalization);
-                l.put("all_converged", loo.allConverged());
-                l.put("max_gradient_norm", loo.maxGradientNorm());
-                l.put("pearson", agreement.pearson());
-                l.put("spearman", agreement.spearman());
-                l.put("pairs", agreement.pairs());
-                l.put("seconds", loo.seconds());
-                summary.put("leave_one_out", l);
-            }
-            Map<String, Object> timings = new LinkedHashMap<>();
-            timings.put("seconds_training", fit == null ? 0.0 : fit.seconds());
-            timings.put("seconds_prepare_solver", inf.prepareSeconds());
-            timings.put("seconds_scores", secondsScores);
-            timings.put("seconds_self_influence", secondsSelf);
-            timings.put("seconds_total", (System.nanoTime() - tStart) / 1e9);
-            summary.put("timings", timings);
-            summary.put("backend", Blas.backend().description());
-            summary.put("settings", settings);
-            summary.put("provenance", Provenance.of("influence", settings, inputs, seed));
-            SolveStats solves = scores.solves();
-            common.finish(new TrustDiagnostics(relGradNorm, Double.NaN, solves.maxRelativeResidual(),
-                    solves.maxIterations(), (fit == null || fit.converged()) && solves.allConverged(), solves.notes()),
-                    summary.get("provenance"), Map.of());
-            AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
-            dir.commit();
-        }
-        if (!quiet) {
-            List<String> arrays = new ArrayList<>(List.of("influence"));
-            if (self != null) {
-                arrays.add("self_influence");
-            }
-            if (kind != null) {
-                arrays.add("theta");
-            }
-            if (loo != null) {
-                arrays.add("loo");
-            }
-            log.printf("wrote %s/%s.npy, topk.csv, summary.json%n", out, arrays.size() == 1 ? arrays.get(0)
-                    : "{" + String.join(",", arrays) + "}");
-        }
+        InfluenceOutputs.write(this, new InfluenceOutputs.Run(kind, loss, curvature, solver, autoScale, testFunction,
+                train, looIdx, mlpPath, x, xt, outputs, at, inf, scores, self, loo, agreement, secondsScores, secondsSelf,
+                tStart), log);
         return 0;
     }
 
@@ -520,158 +231,5 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
                     + "converge (largest relative residual " + s.maxRelativeResidual() + "; " + String.join("; ", s.notes())
                     + "); change the solver settings or pass --allow-unconverged");
         }
-    }
-
-    private static Map<String, Object> solverSummary(InverseHessianSolver solver, InfluenceFunctions inf, SolveStats s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", solver.name());
-        m.put("settings", solver.settings());
-        m.put("diagnostics", inf.solverDiagnostics());
-        m.put("s_test", solveSummary(s));
-        return m;
-    }
-
-    private static Map<String, Object> solveSummary(SolveStats s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("all_converged", s.allConverged());
-        m.put("not_converged", s.notConvergedCount());
-        m.put("max_iterations", s.maxIterations());
-        m.put("max_residual_norm", s.maxResidualNorm());
-        m.put("max_relative_residual", s.maxRelativeResidual());
-        m.put("notes", s.notes());
-        return m;
-    }
-
-    private static void addRows(List<Object[]> rows, int t, String kind, List<Ranked> ranked, String[] labels) {
-        int rank = 1;
-        for (Ranked r : ranked) {
-            rows.add(new Object[] {t, kind, rank++, r.trainIndex(), r.score(), labels[r.trainIndex()]});
-        }
-    }
-
-    /** A linear model from W.npy of shape (outputs, d + 1): weight, then the bias as the last column. */
-    private static Mlp givenLinearModel(Path file, int outputs, int d) {
-        DenseMatrix w = Validation.requireFinite(Npy.read(file).toMatrix(), file, "last-layer weights");
-        if (w.rows() != outputs || w.cols() != d + 1) {
-            throw new DataException(file, "has shape " + w.shapeString() + ", expected (" + outputs + ", " + (d + 1)
-                    + ") = (outputs, features + 1): the weight with the bias as last column, for features without a "
-                    + "ones column");
-        }
-        return LinearModels.fromTheta(w);
-    }
-
-    /** Linear models have their own bias: a constant-1 feature column would be a second one (issue 15, item 6). */
-    private static void warnAboutOnesColumn(DenseMatrix x, PrintWriter log) {
-        int j = Validation.constantOneColumn(x);
-        if (j >= 0) {
-            log.printf("warning: feature column %d is constant 1; linear models here have their own bias, so this "
-                    + "adds a second, penalized one: drop the ones column (and give the bias as the last column of "
-                    + "--last-layer-weights)%n", j);
-        }
-    }
-
-    /** Targets and the label facts that go into the summary. */
-    private record Labels(DenseMatrix targets, String mapping, String[] labelsForCsv, int classes) {
-    }
-
-    private Labels targets(Path file, int rows, Path featuresFile, Loss loss, Mlp mlp, LinearModels.Kind kind,
-                           Labels trainLabelsForClasses) {
-        NpyArray arr = Npy.read(file);
-        if (arr.rows() != rows) {
-            throw new DataException(file, "has " + arr.rows() + " rows but " + featuresFile + " has " + rows);
-        }
-        boolean regression = kind == LinearModels.Kind.LINEAR || (kind == null && loss.name().equals("squared"));
-        if (regression) {
-            DenseMatrix y = Validation.requireFinite(arr.toMatrix(), file, "targets");
-            if (mlp != null && y.cols() != mlp.outputWidth()) {
-                throw new DataException(file, "has " + y.cols() + " target columns but the MLP has " + mlp.outputWidth()
-                        + " outputs");
-            }
-            String[] csv = new String[rows];
-            for (int i = 0; i < rows; i++) {
-                csv[i] = y.cols() == 1 ? Double.toString(y.get(i, 0)) : "";
-            }
-            return new Labels(y, "real targets", csv, y.cols());
-        }
-        if (arr.ndim() != 1) {
-            throw new DataException(file, "labels must be a 1-D array, got shape " + arr.shapeString());
-        }
-        int[] labels;
-        try {
-            labels = arr.toIntArray();
-        } catch (IllegalArgumentException e) {
-            throw new DataException(file, "labels must be integers: " + e.getMessage());
-        }
-        String[] csv = new String[rows];
-        for (int i = 0; i < rows; i++) {
-            csv[i] = Integer.toString(labels[i]);
-        }
-        boolean binary = loss.name().equals("sigmoid") && (mlp == null || mlp.outputWidth() == 1);
-        if (binary) {
-            boolean minusOne = false;
-            for (int i = 0; i < rows; i++) {
-                int y = labels[i];
-                if (y == -1) {
-                    minusOne = true;
-                    labels[i] = 0;
-                } else if (y != 0 && y != 1) {
-                    throw new DataException(file, "binary labels must be {0,1} or {-1,+1}, got " + y + " at row " + i);
-                }
-            }
-            for (int i = 0; i < rows && minusOne; i++) {
-                if (labels[i] == 0 && csv[i].equals("0")) {
-                    throw new DataException(file, "mixes 0 and -1 labels (row " + i + "); use {0,1} or {-1,+1}");
-                }
-            }
-            return new Labels(loss.targetsFromLabels(labels, 1), minusOne ? "-1 mapped to 0, +1 kept" : "0/1 as given",
-                    csv, 2);
-        }
-        int c;
-        if (mlp != null) {
-            c = mlp.outputWidth();
-        } else if (classes != null) {
-            c = classes;
-        } else if (trainLabelsForClasses != null) {
-            c = trainLabelsForClasses.classes;
-        } else {
-            c = Validation.classCount(labels, file, "training labels");
-        }
-        for (int i = 0; i < rows; i++) {
-            if (labels[i] < 0 || labels[i] >= c) {
-                throw new DataException(file, "label " + labels[i] + " at row " + i + " outside [0, " + c + ")"
-                        + (mlp == null && classes == null ? " (the number of classes comes from the training labels; "
-                        + "set --classes)" : ""));
-            }
-        }
-        return new Labels(loss.targetsFromLabels(labels, c), "class indices", csv, c);
-    }
-
-    /** "A:B" (B exclusive) or "i,j,k". */
-    static int[] parseIndices(String s, int n) {
-        int[] idx;
-        try {
-            if (s.contains(":")) {
-                String[] p = s.split(":", -1);
-                if (p.length != 2) {
-                    throw new IllegalArgumentException("bad --loo-indices range '" + s + "' (expected A:B)");
-                }
-                int a = p[0].isBlank() ? 0 : Integer.parseInt(p[0].trim());
-                int b = p[1].isBlank() ? n : Integer.parseInt(p[1].trim());
-                if (a < 0 || b > n || a >= b) {
-                    throw new IllegalArgumentException("--loo-indices range " + s + " is empty or outside [0, " + n + ")");
-                }
-                idx = java.util.stream.IntStream.range(a, b).toArray();
-            } else {
-                idx = java.util.Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad --loo-indices '" + s + "': " + e.getMessage());
-        }
-        for (int i : idx) {
-            if (i < 0 || i >= n) {
-                throw new IllegalArgumentException("--loo-indices entry " + i + " outside [0, " + n + ")");
-            }
-        }
-        return idx;
     }
 }

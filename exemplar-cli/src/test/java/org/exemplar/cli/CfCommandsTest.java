@@ -95,7 +95,7 @@ class CfCommandsTest {
             {0, 0, 2}, {0, 1, 1}, {1, 0, 0}, {2, 2, 1}, {2, 3, 4}, {1, 3, 2}}));
         Npy.write(dir.resolve("P.npy"), DenseMatrix.fromRows(new double[][] {{1, 1}, {2, 0}}));
         Path out = dir.resolve("out");
-        Run r = run(new CfCommands.Cf(), "--ratings", dir.resolve("R.npy").toString(), "--user-embeddings",
+        Run r = run(new CfCommand(), "--ratings", dir.resolve("R.npy").toString(), "--user-embeddings",
                 dir.resolve("U.npy").toString(), "--item-embeddings", dir.resolve("V.npy").toString(), "--test-pairs",
                 dir.resolve("P.npy").toString(), "--out", out.toString(), "-q");
         assertEquals(0, r.exitCode(), r.toString());
@@ -136,7 +136,7 @@ class CfCommandsTest {
         Npy.write(dir.resolve("P.npy"), DenseMatrix.fromRows(new double[][] {{0, 0}, {3, 4}}));
         for (String train : new String[] {"als", "sgd", "soft-impute"}) {
             Path out = dir.resolve("out-" + train);
-            Run r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--train", train,
+            Run r = run(new CfCommand(), "--ratings", ml.resolve("u.data").toString(), "--train", train,
                     "--rank", "3", "--epochs", "5", "--learning-rate", "0.2", "--batch-size", "16", "--lambda", "0.05",
                     "--test-pairs", dir.resolve("P.npy").toString(), "--out", out.toString(), "-q",
                     "--allow-unconverged"); // Soft-Impute's default 20 iterations stop short on this data (exit 3)
@@ -151,7 +151,7 @@ class CfCommandsTest {
         Path bad = dir.resolve("bad.data");
         Files.writeString(bad, "1\t1\t5\t0\n2\tx\t3\t0\n");
         Npy.write(dir.resolve("P.npy"), DenseMatrix.fromRows(new double[][] {{0, 0}}));
-        Run r = run(new CfCommands.Cf(), "--ratings", bad.toString(), "--train", "als", "--test-pairs",
+        Run r = run(new CfCommand(), "--ratings", bad.toString(), "--train", "als", "--test-pairs",
                 dir.resolve("P.npy").toString(), "--out", dir.resolve("o").toString(), "-q");
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("line 2: item id 'x' is not an integer"), r.toString());
@@ -159,20 +159,20 @@ class CfCommandsTest {
 
         Path ml = movieLensLike(6, 5);
         Npy.write(dir.resolve("far.npy"), DenseMatrix.fromRows(new double[][] {{0, 99}}));
-        r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--train", "als", "--test-pairs",
+        r = run(new CfCommand(), "--ratings", ml.resolve("u.data").toString(), "--train", "als", "--test-pairs",
                 dir.resolve("far.npy").toString(), "--out", dir.resolve("o").toString(), "-q");
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("row 0: pair (0, 99) outside"), r.toString());
 
         Npy.write(dir.resolve("U.npy"), new DenseMatrix(6, 2));
         Npy.write(dir.resolve("V.npy"), new DenseMatrix(5, 3));
-        r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--user-embeddings",
+        r = run(new CfCommand(), "--ratings", ml.resolve("u.data").toString(), "--user-embeddings",
                 dir.resolve("U.npy").toString(), "--item-embeddings", dir.resolve("V.npy").toString(), "--test-pairs",
                 dir.resolve("P.npy").toString(), "--out", dir.resolve("o").toString(), "-q");
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("has 3 columns"), r.toString());
 
-        r = run(new CfCommands.Cf(), "--ratings", ml.resolve("u.data").toString(), "--test-pairs",
+        r = run(new CfCommand(), "--ratings", ml.resolve("u.data").toString(), "--test-pairs",
                 dir.resolve("P.npy").toString(), "--out", dir.resolve("o").toString());
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("--train"), r.toString());
@@ -181,13 +181,13 @@ class CfCommandsTest {
     @Test
     void explainRatingPrintsATable() throws Exception {
         Path ml = movieLensLike(15, 12);
-        Run r = run(new CfCommands.ExplainRating(), "--movielens", ml.toString(), "--user", "2", "--item", "3",
+        Run r = run(new CfExplainRatingCommand(), "--movielens", ml.toString(), "--user", "2", "--item", "3",
                 "--rank", "3", "--epochs", "20", "--learning-rate", "0.2", "--batch-size", "16", "--top", "4");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("predicts user 2's rating of \"Movie \u00e9 3 (1995)\" (Animation)"), r.toString());
         assertTrue(r.out().contains("Importance"), r.toString());
         assertEquals(1 + 1 + 1 + 4 + 1, r.out().split("\n").length, r.toString());
-        Run bad = run(new CfCommands.ExplainRating(), "--movielens", ml.toString(), "--user", "99", "--item", "3");
+        Run bad = run(new CfExplainRatingCommand(), "--movielens", ml.toString(), "--user", "99", "--item", "3");
         assertEquals(2, bad.exitCode(), bad.toString());
     }
 
@@ -195,7 +195,7 @@ class CfCommandsTest {
     void deletionCfWritesATable() throws Exception {
         Path ml = movieLensLike(20, 15);
         Path out = dir.resolve("del");
-        Run r = run(new CfCommands.DeletionCf(), "--ratings", ml.resolve("u.data").toString(), "--test-fraction", "0.2",
+        Run r = run(new CfDeletionCommand(), "--ratings", ml.resolve("u.data").toString(), "--test-fraction", "0.2",
                 "--test-points", "3", "--ks", "1,2", "--rank", "2", "--epochs", "5", "--learning-rate", "0.2",
                 "--batch-size", "16", "--threads", "2", "--out", out.toString(), "-q");
         assertEquals(0, r.exitCode(), r.toString());
@@ -203,7 +203,7 @@ class CfCommandsTest {
         assertEquals(5, lines.size());
         assertTrue(lines.get(1).startsWith("high-dim,"));
         assertTrue(lines.get(4).startsWith("random,"));
-        Run bad = run(new CfCommands.DeletionCf(), "--ratings", ml.resolve("u.data").toString(), "--train", "als",
+        Run bad = run(new CfDeletionCommand(), "--ratings", ml.resolve("u.data").toString(), "--train", "als",
                 "--out", out.toString(), "-q");
         assertEquals(2, bad.exitCode(), bad.toString());
         assertTrue(bad.err().contains("TracInCP needs SGD"), bad.toString());

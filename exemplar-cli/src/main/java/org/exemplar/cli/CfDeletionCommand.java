@@ -1,0 +1,177 @@
+package org.exemplar.cli;
+
+import static org.exemplar.cli.CfCommands.fit;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.exemplar.cf.CfDeletion;
+import org.exemplar.cf.CfRepresenter;
+import org.exemplar.cf.Fia;
+import org.exemplar.cf.HeldOutPairs;
+import org.exemplar.cf.MfTrainer;
+import org.exemplar.cf.Ratings;
+import org.exemplar.cf.RatingsFiles;
+import org.exemplar.cf.TracInCp;
+import org.exemplar.cli.CfCommands.Fitted;
+import org.exemplar.cli.CfCommands.ModelOptions;
+import org.exemplar.cli.CfCommands.Train;
+import org.exemplar.data.AtomicFiles;
+import org.exemplar.data.Csv;
+import org.exemplar.eval.AttributionMethod;
+import org.exemplar.eval.DeletionDiagnostics;
+import org.exemplar.eval.DeletionResult;
+import org.exemplar.io.Json;
+import org.exemplar.io.Provenance;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code exemplar evaluate deletion cf}. */
+@Command(name = "cf", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Case-deletion diagnostics for collaborative filtering (Tsai et al. 2023, Sec. 6.3, Tables 2 and 8).",
+            "Holds out a seeded fraction of the ratings, trains the model on the rest, picks --test-points held-out "
+                + "pairs, and for each method removes the top-k positive (negative) training ratings, retrains with "
+                + "the same settings and seed, and records DEL+ (DEL-) = new prediction - original.",
+            "Methods: high-dim (Definition 1), fia (Cheng et al. 2019; MF only), tracincp (eq. 20-21; SGD only), random.",
+            "Writes DIR/deletion.csv, DIR/per_test.csv (DEL+/DEL- per test pair and k; pairs as in summary.json), "
+            + "DIR/deletion.json and DIR/summary.json."})
+public final class CfDeletionCommand extends OutputCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--ratings", required = true, paramLabel = "R.npy|u.data", description = "All ratings (split here).")
+    Path ratings;
+
+    @Option(names = "--test-fraction", defaultValue = "0.1", description = "Held-out fraction (default ${DEFAULT-VALUE}).")
+    double testFraction;
+
+    @Option(names = "--test-points", defaultValue = "40", description = "Held-out pairs to evaluate (default ${DEFAULT-VALUE}).")
+    int testPoints;
+
+    @Option(names = "--ks", split = ",", defaultValue = "10,20,30,40,50", description = "k schedule (default ${DEFAULT-VALUE}, the paper's MovieLens one).")
+    int[] ks;
+
+    @Option(names = "--methods", split = ",", defaultValue = "high-dim,fia,tracincp,random", description = "Methods (default ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--fia-damping", defaultValue = "0", description = "Added to FIA's restricted Hessian (default ${DEFAULT-VALUE}).")
+    double fiaDamping;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Retraining threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Mixin
+    ModelOptions model;
+
+
+    @Override
+    public Integer call() {
+        PrintWriter log = spec.commandLine().getErr();
+        if (model.train == null) {
+            model.train = "sgd";
+        }
+        Train a = model.algorithm();
+        for (int i = 0; i < ks.length; i++) {
+            if (ks[i] < 1 || (i > 0 && ks[i] <= ks[i - 1])) {
+                throw new IllegalArgumentException("--ks must be increasing positive integers, got "
+                        + java.util.Arrays.toString(ks));
+            }
+        }
+        if (testPoints < 1) {
+            throw new IllegalArgumentException("--test-points must be >= 1, got " + testPoints);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        for (String m : methods) {
+            if (!List.of("high-dim", "fia", "tracincp", "random").contains(m)) {
+                throw new IllegalArgumentException("unknown method '" + m + "' (high-dim, fia, tracincp, random)");
+            }
+            if (m.equals("fia") && a == Train.SOFT_IMPUTE) {
+                throw new IllegalArgumentException("FIA applies to MF (eq. 16) only, not to soft-impute (Sec. 6.3.1)");
+            }
+            if (m.equals("tracincp") && a != Train.SGD) {
+                throw new IllegalArgumentException("TracInCP needs SGD checkpoints: use --train sgd or drop tracincp");
+            }
+        }
+        Ratings all = model.prepare(RatingsFiles.read(ratings));
+        Ratings.Split split = all.split(testFraction, model.seed);
+        Ratings train = split.train();
+        HeldOutPairs pairs = HeldOutPairs.sample(split, testPoints, model.seed + 1);
+        int[] tu = pairs.users();
+        int[] ti = pairs.items();
+        long t0 = System.nanoTime();
+        Fitted fd = fit(train, model, log, quiet);
+        CfDeletion target = a == Train.SOFT_IMPUTE ? CfDeletion.forSoftImpute(train, model.softImpute(), tu, ti)
+                : CfDeletion.forMf(train, model.mf(), a == Train.ALS ? MfTrainer.Algorithm.ALS
+                        : MfTrainer.Algorithm.SGD, tu, ti);
+        List<AttributionMethod> ms = new ArrayList<>();
+        double[] w = fd.mf() == null ? null : CfRepresenter.weights(train, model.mf());
+        for (String m : methods) {
+            switch (m) {
+                case "high-dim" -> ms.add(target.method(m, fd.representer()::scores));
+                case "fia" -> ms.add(target.method(m, new Fia(train, fd.factors(), model.mf().loss(), w,
+                        model.reg, fiaDamping)::scores));
+                case "tracincp" -> ms.add(target.method(m, new TracInCp(train, fd.mf().checkpoints(),
+                        model.mf().loss(), w)::scores));
+                default -> ms.add(target.method(m, CfDeletion.random(train, model.seed)));
+            }
+        }
+        long total = (long) ms.size() * testPoints * 2 * ks.length;
+        List<DeletionResult> res;
+        try (Progress bar = Progress.start(Progress.defaultEnabled(progress, quiet), "retrain", total, "fits")) {
+            res = DeletionDiagnostics.evaluate(target, ms, java.util.stream.IntStream.range(0, testPoints).toArray(),
+                    ks, threads, bar::step);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<Object[]> rows = new ArrayList<>();
+        for (DeletionResult d : res) {
+            rows.add(new Object[] {d.method(), d.aucDelPlus(), d.aucDelPlusCi95(), d.aucDelMinus(),
+                d.aucDelMinusCi95(), d.testPoints()});
+        }
+        try (OutputDirectory dir = new OutputDirectory(out)) {
+            Csv.write(dir.file("deletion.csv"), new String[] {"method", "auc_del_plus", "auc_del_plus_ci95",
+                "auc_del_minus", "auc_del_minus_ci95", "test_points"}, rows);
+            Csv.write(dir.file("per_test.csv"), DeletionResult.perTestHeader(),
+                    DeletionResult.perTestRows(res, java.util.stream.IntStream.range(0, testPoints).toArray()));
+            AtomicFiles.writeString(dir.file("deletion.json"), Json.write(res));
+            Map<String, Object> settings = model.settings();
+            settings.put("test_fraction", testFraction);
+            settings.put("test_points", testPoints);
+            settings.put("ks", ks);
+            settings.put("methods", methods);
+            settings.put("fia_damping", fiaDamping);
+            settings.put("threads", threads);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("method", "case-deletion diagnostics for CF (Tsai et al. 2023, Sec. 6.3)");
+            summary.put("train_ratings", train.size());
+            summary.put("held_out_ratings", split.test().size());
+            summary.put("test_users", tu);
+            summary.put("test_items", ti);
+            summary.put("fit", fd.fit());
+            summary.put("results", res);
+            summary.put("seconds", seconds);
+            summary.put("settings", settings);
+            summary.put("provenance", Provenance.of("evaluate deletion cf", settings, Map.of("ratings", ratings),
+                    model.seed));
+            AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
+            dir.commit();
+        }
+        if (!quiet) {
+            for (DeletionResult d : res) {
+                log.printf("%-10s AUC-DEL+ %8.4f +- %.4f   AUC-DEL- %8.4f +- %.4f%n", d.method(), d.aucDelPlus(),
+                        d.aucDelPlusCi95(), d.aucDelMinus(), d.aucDelMinusCi95());
+            }
+            log.printf("%d retrainings in %.1f s; wrote %s/deletion.{csv,json}, summary.json%n", total, seconds, out);
+        }
+        return 0;
+    }
+}
