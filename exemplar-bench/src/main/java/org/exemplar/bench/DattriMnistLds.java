@@ -35,7 +35,7 @@ import org.exemplar.model.TrainingOptions;
  * and the score matrices {@code out/<model>/scores_<method>.npy}. Arguments key=value, run from the repository root:
  *
  * <pre>java -Xmx4g -cp exemplar-bench/target/exemplar-bench.jar org.exemplar.bench.DattriMnistLds \
- *     mnist=/work/shared/data/mnist/idx out=target/dattri cache=target/dattri-cache</pre>
+ *     mnist=../shared/data/mnist/idx out=target/dattri cache=target/dattri-cache</pre>
  */
 public final class DattriMnistLds {
 
