@@ -19,9 +19,6 @@ import org.exemplar.model.Curvature;
 import org.exemplar.model.DifferentiableModel;
 import org.exemplar.model.LinearModels;
 import org.exemplar.model.Mlp;
-import org.exemplar.model.ModelObjective;
-import org.exemplar.model.OptimumFit;
-import org.exemplar.model.TightTrainer;
 import org.exemplar.model.TightTrainingOptions;
 import org.exemplar.solver.Arnoldi;
 import org.exemplar.solver.ArnoldiOptions;
@@ -364,19 +361,10 @@ public final class InfluenceAttributor extends PreparedAttributor<Examples> {
             DenseMatrix targets;
             TrustDiagnostics fitDiag;
             if (kind != null) {
-                int outputs = switch (kind) {
-                    case LOGISTIC -> 1;
-                    case SOFTMAX -> train.classes();
-                    case LINEAR -> train.targets() == null ? 1 : train.targets().cols();
-                };
-                targets = train.lossTargets(loss, outputs);
-                Mlp initial = LinearModels.zeros(x.cols(), outputs);
-                OptimumFit fit = new TightTrainer(training).fit(new ModelObjective(initial, x, targets, loss, l2),
-                        initial.parameters(), null);
-                model = initial.copy();
-                model.setParameters(fit.theta());
-                fitDiag = TrustDiagnostics.ofFit(fit.relativeGradientNorm(), fit.converged(),
-                        fit.converged() ? null : "training did not converge: " + fit.message());
+                LinearFit fit = LinearFit.train(kind, train, loss, l2, training);
+                model = fit.model();
+                targets = fit.targets();
+                fitDiag = fit.diagnostics();
             } else {
                 model = given;
                 targets = train.lossTargets(loss, model.outputWidth());
