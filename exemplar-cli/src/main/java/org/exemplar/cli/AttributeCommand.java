@@ -9,15 +9,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Examples;
 import org.exemplar.attribution.KfacAttributor;
+import org.exemplar.attribution.MethodCatalog;
 import org.exemplar.attribution.NpyScoreSink;
 import org.exemplar.attribution.PreparedAttributor;
 import org.exemplar.attribution.RankedPoint;
 import org.exemplar.attribution.SelfInfluence;
 import org.exemplar.attribution.TopK;
-import org.exemplar.attribution.TopKSink;
 import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.curvature.FisherKind;
 import org.exemplar.curvature.KroneckerFactors;
@@ -178,61 +177,8 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
     @Option(names = "--skip-self-influence", description = "Do not write self_influence.npy.")
     boolean skipSelf;
 
-    /**
-     * Everything that decides the numbers, parsed and checked before any work.
-     *
-     * @param method        kfac, ekfac or tracin
-     * @param modelKind     the linear kind (kfac/ekfac), or null for a given MLP / tracin
-     * @param mlp           the given network, or null
-     * @param loss          the training loss
-     * @param measure       the explained test function
-     * @param fisher        kfac/ekfac Fisher kind
-     * @param damping       kfac/ekfac damping
-     * @param l2            kfac/ekfac training L2 of a linear kind
-     * @param factors       saved factors to reuse, or null
-     * @param hidden        tracin hidden widths
-     * @param activation    tracin hidden activation
-     * @param training      tracin SGD options
-     * @param every         tracin checkpoint interval
-     * @param lastLayerOnly tracin restriction to the last layer
-     * @param seed          the seed
-     */
-    record Settings(String method, LinearModels.Kind modelKind, Mlp mlp, Loss loss, TestFunction measure,
-                    FisherKind fisher, double damping, double l2, KroneckerFactors factors, int[] hidden,
-                    Activation activation, TrainingOptions training, int every, boolean lastLayerOnly, long seed,
-                    double lambda, org.exemplar.attribution.Solver solver, org.exemplar.model.ModelRecipe recipe,
-                    int models, int projectionDim) {
-    }
-
-    /** The methods this command knows, in one place (other helpers' methods are added here). */
-    static final List<String> METHODS = List.of("rps", "influence", "kfac", "ekfac", "tracin", "trak");
-
-    /** The one place a method name becomes a library builder. */
-    static PreparedAttributor<Examples> prepare(Settings s, Examples train) {
-        return switch (s.method()) {
-            case "rps" -> Attributors.representer().loss(s.loss()).lambda(s.lambda()).prepare(train);
-            case "influence" -> Attributors.influence(s.modelKind()).l2(s.l2()).damping(s.damping())
-                    .solver(s.solver()).measure(s.measure()).seed(s.seed()).prepare(train);
-            case "trak" -> Attributors.trak().train(s.recipe(), s.models()).dimension(s.projectionDim())
-                    .damping(s.damping()).seed(s.seed()).prepare(train);
-            case "kfac", "ekfac" -> {
-                boolean ek = s.method().equals("ekfac");
-                KfacAttributor.Builder b = s.mlp() != null
-                        ? (ek ? Attributors.ekfac(s.mlp(), s.loss()) : Attributors.kfac(s.mlp(), s.loss()))
-                        : (ek ? Attributors.ekfac(s.modelKind()) : Attributors.kfac(s.modelKind())).l2(s.l2());
-                b.damping(s.damping()).fisher(s.fisher()).seed(s.seed()).measure(s.measure());
-                if (s.factors() != null) {
-                    b.factors(s.factors());
-                }
-                yield b.prepare(train);
-            }
-            case "tracin" -> Attributors.tracInNetwork(s.hidden(), s.activation(), s.loss()).training(s.training())
-                    .checkpointEvery(s.every()).initSeed(s.seed()).lastLayerOnly(s.lastLayerOnly())
-                    .measure(s.measure()).prepare(train);
-            default -> throw new IllegalArgumentException("--method must be one of " + String.join(", ", METHODS)
-                    + ", got " + s.method());
-        };
-    }
+    /** The methods this command knows: the library's catalogue. */
+    static final List<String> METHODS = MethodCatalog.NAMES;
 
     @Override
     public Integer call() {
@@ -338,9 +284,9 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
         if (!(damping >= 0) || !Double.isFinite(damping)) {
             throw new IllegalArgumentException("--damping must be finite and >= 0, got " + damping);
         }
-        Settings s = new Settings(method, kind, mlp, loss, testFunction, fisherKind, damping, l2, reuse, hiddenWidths,
-                act, training, checkpointEvery, lastLayerOnly, seed, lambda, solverKind,
-                trakRecipe(loss, c, hiddenWidths, act, training), models, projectionDim);
+        MethodCatalog.Spec s = new MethodCatalog.Spec(kind, mlp, trakRecipe(loss, c, hiddenWidths, act, training),
+                loss, testFunction, lambda, l2, damping, solverKind, fisherKind, reuse, hiddenWidths, act, training,
+                checkpointEvery, lastLayerOnly, models, projectionDim, seed);
         Examples train = Examples.labeled(x, y);
         Examples test = Examples.labeled(xt, yt);
 
@@ -349,7 +295,7 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             log.println(Blas.backendNotice());
         }
         long t1 = System.nanoTime();
-        PreparedAttributor<Examples> prepared = prepare(s, train);
+        PreparedAttributor<Examples> prepared = MethodCatalog.prepare(method, s, train);
         double prepareSeconds = (System.nanoTime() - t1) / 1e9;
         if (!quiet) {
             log.printf(Locale.ROOT, "prepare: %s on %d training points, %.2f s%n", prepared.name(), x.rows(),
@@ -366,12 +312,10 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
              org.exemplar.attribution.ResultFiles common = attributionFiles.open(dir, prepared.convention(),
                      xt.rows(), x.rows(), topK)) {
             long t2 = System.nanoTime();
-            TopKSink top = new TopKSink(topK);
             TrustDiagnostics d;
             try (NpyScoreSink npy = new NpyScoreSink(dir.file("scores.npy"), xt.rows(), x.rows())) {
                 d = prepared.score(test, Math.max(1, prepared.defaultBlockRows()), (first, block) -> {
                     npy.accept(first, block);
-                    top.accept(first, block);
                     common.accept(first, block);
                 });
                 npy.commit();
@@ -391,7 +335,7 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             if (prepared instanceof KfacAttributor k) {
                 k.factors().save(dir.file("factors"));
             }
-            TopK tk = top.result();
+            TopK tk = common.ranking();
             List<Object[]> rows = new ArrayList<>();
             for (int t = 0; t < xt.rows(); t++) {
                 addRows(rows, t, "supporting", tk.supporting(t), ids, y);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Examples;
+import org.exemplar.attribution.MethodCatalog;
 import org.exemplar.attribution.PreparedAttributor;
 import org.exemplar.attribution.Solver;
 import org.exemplar.attribution.TrakAttributor;
@@ -133,29 +134,15 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
             return Attributors.trak().train(s.recipe(), models).dimension(s.k()).projection(s.projection())
                     .damping(s.damping()).seed(s.seed()).prepare(train);
         }
-        if (m.equals("kfac") || m.equals("ekfac")) {
-            boolean ek = m.equals("ekfac");
-            org.exemplar.attribution.KfacAttributor.Builder b;
-            if (s.recipe().isLinear()) {
-                LinearModels.Kind kind = s.recipe().kind();
-                b = (ek ? Attributors.ekfac(kind) : Attributors.kfac(kind)).l2(s.l2());
-            } else {
-                int classes = 2;
-                for (int v : train.labels()) {
-                    classes = Math.max(classes, v + 1);
-                }
-                org.exemplar.model.Mlp net = s.recipe().train(train.features(), train.labels(), classes, s.seed());
-                b = ek ? Attributors.ekfac(net, s.recipe().loss()) : Attributors.kfac(net, s.recipe().loss());
-            }
-            return b.damping(s.damping()).seed(s.seed()).prepare(train);
-        }
-        if (m.equals("tracin")) {
-            if (s.recipe().isLinear()) {
-                return Attributors.tracInNetwork(new int[0], Activation.RELU, s.recipe().loss()).initSeed(s.seed())
-                        .prepare(train);
-            }
-            return Attributors.tracInNetwork(s.recipe().hidden(), s.recipe().activation(), s.recipe().loss())
-                    .training(s.recipe().training()).initSeed(s.seed()).prepare(train);
+        if (m.equals("kfac") || m.equals("ekfac") || m.equals("tracin")) {
+            boolean linear = s.recipe().isLinear();
+            // tracin: a linear recipe checkpoints a linear softmax under the builder's SGD default; an MLP recipe
+            // checkpoints its own training
+            return MethodCatalog.prepare(m, new MethodCatalog.Spec(linear ? s.recipe().kind() : null, null,
+                    s.recipe(), s.recipe().loss(), org.exemplar.influence.TestFunction.LOSS, 0, s.l2(), s.damping(),
+                    null, org.exemplar.curvature.FisherKind.SAMPLED, null,
+                    linear ? new int[0] : s.recipe().hidden(), linear ? Activation.RELU : s.recipe().activation(),
+                    linear ? null : s.recipe().training(), 1, false, 1, 0, s.seed()), train);
         }
         if (!s.recipe().isLinear()) {
             throw new IllegalArgumentException("method '" + method + "' needs a linear model here (--model softmax or "

@@ -115,6 +115,11 @@ public final class ResultFiles implements ScoreSink, AutoCloseable {
         }
     }
 
+    /** The ranking of the blocks accepted so far (the one {@value #TOPK} is written from). */
+    public TopK ranking() {
+        return topK.result();
+    }
+
     public Convention convention() {
         return convention;
     }
