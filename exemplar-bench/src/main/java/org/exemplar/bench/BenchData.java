@@ -23,4 +23,18 @@ final class BenchData {
             System.exit(2);
         }
     }
+
+    /**
+     * Overrides the defaults {@code a} with the benchmark's {@code key=value} arguments, refusing a key the benchmark
+     * does not know (so a misspelt setting never runs silently with its default).
+     */
+    static void overrideArgs(java.util.Map<String, String> a, String[] args) {
+        for (String s : args) {
+            int e = s.indexOf('=');
+            if (e < 0 || !a.containsKey(s.substring(0, e))) {
+                throw new IllegalArgumentException("unknown argument '" + s + "'; known: " + a.keySet());
+            }
+            a.put(s.substring(0, e), s.substring(e + 1));
+        }
+    }
 }

@@ -62,13 +62,7 @@ public final class DattriMnistLds {
         a.put("mlpiftests", "50");
         a.put("out", "target/dattri");
         a.put("cache", "target/dattri-cache");
-        for (String s : args) {
-            int e = s.indexOf('=');
-            if (e < 0 || !a.containsKey(s.substring(0, e))) {
-                throw new IllegalArgumentException("unknown argument '" + s + "'; known: " + a.keySet());
-            }
-            a.put(s.substring(0, e), s.substring(e + 1));
-        }
+        BenchData.overrideArgs(a, args);
         Path mnist = Path.of(a.get("mnist"));
         Path imgs = mnist.resolve("train10k-images-idx3-ubyte.gz");
         if (!Files.isRegularFile(imgs)) {

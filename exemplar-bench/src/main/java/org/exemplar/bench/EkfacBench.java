@@ -49,13 +49,7 @@ public final class EkfacBench {
                 String.valueOf(Runtime.getRuntime().availableProcessors())));
         a.put("python", "/usr/bin/python3");
         a.put("work", "target/ekfac-bench");
-        for (String s : args) {
-            int eq = s.indexOf('=');
-            if (eq < 0 || !a.containsKey(s.substring(0, eq))) {
-                throw new IllegalArgumentException("unknown argument " + s + " (known: " + a.keySet() + ")");
-            }
-            a.put(s.substring(0, eq), s.substring(eq + 1));
-        }
+        BenchData.overrideArgs(a, args);
         int[] hidden = Arrays.stream(a.get("hidden").split(",")).mapToInt(Integer::parseInt).toArray();
         int n = Integer.parseInt(a.get("ntrain"));
         int nt = Integer.parseInt(a.get("ntest"));

@@ -62,13 +62,7 @@ public final class PbrfBench {
                 String.valueOf(Runtime.getRuntime().availableProcessors())));
         a.put("python", "/usr/bin/python3");
         a.put("work", "target/pbrf-bench");
-        for (String s : args) {
-            int eq = s.indexOf('=');
-            if (eq < 0 || !a.containsKey(s.substring(0, eq))) {
-                throw new IllegalArgumentException("unknown argument " + s + " (known: " + a.keySet() + ")");
-            }
-            a.put(s.substring(0, eq), s.substring(eq + 1));
-        }
+        BenchData.overrideArgs(a, args);
         int width = Integer.parseInt(a.get("width"));
         int n = Integer.parseInt(a.get("ntrain"));
         int repeats = Integer.parseInt(a.get("repeats"));

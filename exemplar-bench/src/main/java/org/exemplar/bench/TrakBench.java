@@ -41,13 +41,7 @@ public final class TrakBench {
         a.put("threads", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "1"));
         a.put("python", "/usr/bin/python3");
         a.put("work", "target/trak-bench");
-        for (String s : args) {
-            int e = s.indexOf('=');
-            if (e < 0 || !a.containsKey(s.substring(0, e))) {
-                throw new IllegalArgumentException("unknown argument '" + s + "'; known: " + a.keySet());
-            }
-            a.put(s.substring(0, e), s.substring(e + 1));
-        }
+        BenchData.overrideArgs(a, args);
         int d = Integer.parseInt(a.get("d"));
         int k = Integer.parseInt(a.get("k"));
         int nt = Integer.parseInt(a.get("ntest"));
