@@ -6,10 +6,10 @@ import org.exemplar.loss.Loss;
 /**
  * The linear "loss" L(u, Phi) = u . Phi with the cotangent u in the target slot: its per-example gradients are
  * J_i^T u_i, which turns a batched per-example loss gradient into a batched per-example vector-Jacobian product.
- * Internal to {@link TestFunction}; never used for training.
+ * Used by {@link TestFunction} and TRAK's output gradients; never used for training.
  */
-final class LinearFunctional implements Loss {
-    static final LinearFunctional INSTANCE = new LinearFunctional();
+public final class LinearFunctional implements Loss {
+    public static final LinearFunctional INSTANCE = new LinearFunctional();
 
     @Override
     public String name() {

@@ -1,7 +1,6 @@
 package org.exemplar.trak;
 
 import org.exemplar.linalg.DenseMatrix;
-import org.exemplar.loss.Loss;
 import org.exemplar.model.DifferentiableModel;
 
 /**
@@ -29,7 +28,7 @@ public final class MarginOutput {
     /** Row i: grad_theta f(z_i; theta), shape (n, P). */
     public static DenseMatrix gradients(DifferentiableModel model, DenseMatrix x, int[] labels) {
         DenseMatrix u = cotangent(model.logits(x), labels, null);
-        return model.perExampleGradients(x, u, CotangentLoss.INSTANCE);
+        return model.perExampleGradients(x, u, org.exemplar.influence.LinearFunctional.INSTANCE);
     }
 
     /** 1 - p_y = sigma(-f) for every value of f. */
@@ -106,52 +105,5 @@ public final class MarginOutput {
             }
         }
         return u;
-    }
-
-    /** The linear "loss" u . Phi: its per-example gradients are the vector-Jacobian products J_i^T u_i. */
-    private static final class CotangentLoss implements Loss {
-        static final CotangentLoss INSTANCE = new CotangentLoss();
-
-        @Override
-        public String name() {
-            return "cotangent";
-        }
-
-        @Override
-        public double value(double[] phi, int phiOff, double[] target, int tOff, int c) {
-            double v = 0;
-            for (int j = 0; j < c; j++) {
-                v += target[tOff + j] * phi[phiOff + j];
-            }
-            return v;
-        }
-
-        @Override
-        public double valueAndGradient(double[] phi, int phiOff, double[] target, int tOff, double[] grad, int gOff,
-                                       int c) {
-            System.arraycopy(target, tOff, grad, gOff, c);
-            return value(phi, phiOff, target, tOff, c);
-        }
-
-        @Override
-        public void hessianVector(double[] phi, int phiOff, double[] target, int tOff, double[] v, int vOff,
-                                  double[] out, int oOff, int c) {
-            java.util.Arrays.fill(out, oOff, oOff + c, 0.0);
-        }
-
-        @Override
-        public void link(double[] phi, int phiOff, double[] out, int oOff, int c) {
-            System.arraycopy(phi, phiOff, out, oOff, c);
-        }
-
-        @Override
-        public DenseMatrix targetsFromLabels(int[] labels, int c) {
-            throw new UnsupportedOperationException("the cotangent loss has no labels");
-        }
-
-        @Override
-        public DenseMatrix targetsFromLogits(DenseMatrix logits) {
-            throw new UnsupportedOperationException("the cotangent loss has no targets");
-        }
     }
 }
