@@ -162,44 +162,6 @@ public final class MappedRows {
         }
     }
 
-    private static double dot(float[] a, double[] b) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int n = a.length;
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            s0 += a[j] * b[j];
-            s1 += a[j + 1] * b[j + 1];
-            s2 += a[j + 2] * b[j + 2];
-            s3 += a[j + 3] * b[j + 3];
-        }
-        for (; j < n; j++) {
-            s0 += a[j] * b[j];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int n = a.length;
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            s0 += a[j] * b[j];
-            s1 += a[j + 1] * b[j + 1];
-            s2 += a[j + 2] * b[j + 2];
-            s3 += a[j + 3] * b[j + 3];
-        }
-        for (; j < n; j++) {
-            s0 += a[j] * b[j];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
     // ------------------------------------------------------------------ writing
 
     /** Streams a rows x cols float32/float64 {@code .npy} file, row by row (for indexes larger than the heap). */
