@@ -218,8 +218,8 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             throw new DataException(testFeatures, "has " + xt.cols() + " columns but " + trainFeatures + " has "
                     + x.cols());
         }
-        int[] y = labels(trainLabels, x.rows(), trainFeatures);
-        int[] yt = labels(testLabels, xt.rows(), testFeatures);
+        int[] y = Validation.classLabels(trainLabels, x.rows(), trainFeatures);
+        int[] yt = Validation.classLabels(testLabels, xt.rows(), testFeatures);
         long[] ids = ids(x.rows());
         LinearModels.Kind kind = null;
         Mlp mlp = null;
@@ -423,28 +423,6 @@ final class AttributeCommand extends OutputCommand implements Callable<Integer> 
             m = Math.max(m, v);
         }
         return m;
-    }
-
-    private static int[] labels(Path file, int rows, Path featuresFile) {
-        NpyArray arr = Npy.read(file);
-        if (arr.ndim() != 1) {
-            throw new DataException(file, "labels must be a 1-D array, got shape " + arr.shapeString());
-        }
-        if (arr.rows() != rows) {
-            throw new DataException(file, "has " + arr.rows() + " labels but " + featuresFile + " has " + rows + " rows");
-        }
-        int[] y;
-        try {
-            y = arr.toIntArray();
-        } catch (IllegalArgumentException e) {
-            throw new DataException(file, "labels must be integers: " + e.getMessage());
-        }
-        for (int i = 0; i < y.length; i++) {
-            if (y[i] < 0) {
-                throw new DataException(file, "label " + y[i] + " at row " + i + " is negative");
-            }
-        }
-        return y;
     }
 
     private long[] ids(int n) {

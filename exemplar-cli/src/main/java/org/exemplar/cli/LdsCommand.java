@@ -19,7 +19,6 @@ import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
-import org.exemplar.data.NpyArray;
 import org.exemplar.data.Validation;
 import org.exemplar.eval.Lds;
 import org.exemplar.eval.SubsetTrainer;
@@ -158,21 +157,6 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
         };
     }
 
-    private static int[] labels(Path file, int rows, Path features) {
-        NpyArray a = Npy.read(file);
-        if (a.ndim() != 1 || a.rows() != rows) {
-            throw new DataException(file, "labels must be a 1-D array of " + rows + " entries (rows of " + features
-                    + "), got shape " + a.shapeString());
-        }
-        int[] y = a.toIntArray();
-        for (int i = 0; i < y.length; i++) {
-            if (y[i] < 0) {
-                throw new DataException(file, "label " + y[i] + " at row " + i + " is negative");
-            }
-        }
-        return y;
-    }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getErr();
@@ -182,8 +166,8 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
         if (xt.cols() != x.cols()) {
             throw new DataException(testFeatures, "has " + xt.cols() + " columns, " + trainFeatures + " has " + x.cols());
         }
-        int[] y = labels(trainLabels, x.rows(), trainFeatures);
-        int[] yt = labels(testLabels, xt.rows(), testFeatures);
+        int[] y = Validation.classLabels(trainLabels, x.rows(), trainFeatures);
+        int[] yt = Validation.classLabels(testLabels, xt.rows(), testFeatures);
         int classes = 2;
         for (int v : y) {
             classes = Math.max(classes, v + 1);

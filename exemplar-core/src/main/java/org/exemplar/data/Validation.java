@@ -123,4 +123,30 @@ public final class Validation {
         }
         return -1;
     }
+
+    /**
+     * Class labels of an .npy file for the rows of a features file: a 1-D integer array with one non-negative label
+     * per row; the message names the file, the shape or the offending row.
+     */
+    public static int[] classLabels(Path file, int rows, Path featuresFile) {
+        NpyArray arr = Npy.read(file);
+        if (arr.ndim() != 1) {
+            throw new DataException(file, "labels must be a 1-D array, got shape " + arr.shapeString());
+        }
+        if (arr.rows() != rows) {
+            throw new DataException(file, "has " + arr.rows() + " labels but " + featuresFile + " has " + rows + " rows");
+        }
+        int[] y;
+        try {
+            y = arr.toIntArray();
+        } catch (IllegalArgumentException e) {
+            throw new DataException(file, "labels must be integers: " + e.getMessage());
+        }
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] < 0) {
+                throw new DataException(file, "label " + y[i] + " at row " + i + " is negative");
+            }
+        }
+        return y;
+    }
 }
