@@ -32,11 +32,11 @@ import org.exemplar.loss.Loss;
  * instance is not safe for concurrent mutation, but concurrent read-only calls are fine.
  *
  * <p><b>Where the work is done.</b> This class is the facade: it owns the parameters, checks arguments and
- * delegates each concept to a package-private class: {@link DenseLayer} (one layer z = a W^T + b and its
- * back-propagation products), {@link ParameterLayout} (the flat order), {@link WeightInitialization},
- * {@link ForwardPass}, {@link OutputLoss} (the loss per row of logits), {@link Backpropagation} (gradients and
- * vector-Jacobian products), {@link PerExampleGradients}, {@link RForwardPass} (Jacobian-vector products) and
- * {@link CurvatureVectorProducts} (Hessian- and Gauss-Newton-vector products).
+ * delegates each concept to a package-private class: {@code DenseLayer} (one layer z = a W^T + b and its
+ * back-propagation products), {@code ParameterLayout} (the flat order), {@code WeightInitialization},
+ * {@code ForwardPass}, {@code OutputLoss} (the loss per row of logits), {@code Backpropagation} (gradients and
+ * vector-Jacobian products), {@code PerExampleGradients}, {@code RForwardPass} (Jacobian-vector products) and
+ * {@code CurvatureVectorProducts} (Hessian- and Gauss-Newton-vector products).
  */
 public final class Mlp implements DifferentiableModel {
     private final int[] widths;
@@ -124,7 +124,7 @@ public final class Mlp implements DifferentiableModel {
      * {@link Activation#SOFTPLUS}, and Xavier/Glorot scale s = sqrt(2 / (d_k + d_{k+1})) for tanh, sigmoid,
      * identity and the final linear layer. The normal draws use Box-Muller on a {@link java.util.SplittableRandom}
      * seeded with {@code seed} and {@link StrictMath}, so a seed gives the same model on every JVM
-     * (see {@link WeightInitialization}).
+     * (see {@code WeightInitialization}).
      *
      * @param widths [input, h_1, ..., output]
      * @param hidden one activation per hidden layer
@@ -260,7 +260,7 @@ public final class Mlp implements DifferentiableModel {
     /**
      * The cached forward pass of a batch: pre-activations z_k (k = 1..L) and activations a_k (k = 0..L, with
      * a_0 = x and a_L = z_L = logits). Matrices are shared with the cache, not copied; treat them as read-only.
-     * Computed by {@link ForwardPass}.
+     * Computed by {@code ForwardPass}.
      */
     public static final class Forward {
         final DenseMatrix[] z;
@@ -438,7 +438,7 @@ public final class Mlp implements DifferentiableModel {
      * Exact per-example gradients of the data loss: row i is grad_theta L(t_i, Phi(x_i)) in flat parameter order
      * (no regularizer, no 1/n). Computed from one batched forward and backward pass: the weight block of layer k
      * in row i is the outer product delta_{k+1,i} a_{k,i}^T, the bias block is delta_{k+1,i}
-     * (see {@link PerExampleGradients}).
+     * (see {@code PerExampleGradients}).
      *
      * @return an (n, {@link #parameterCount()}) matrix; n * P must fit in one Java array
      */
@@ -486,7 +486,7 @@ public final class Mlp implements DifferentiableModel {
      * directional derivatives of every pre-activation, then a backward R-pass differentiates back-propagation
      * itself, including the second-derivative terms of curved activations (tanh, sigmoid, softplus; ReLU's are
      * zero almost everywhere) and the output-space Hessian from {@link Loss#hessianVector}. Includes
-     * {@code l2 v}. Cost: about twice a gradient. See {@link CurvatureVectorProducts#hessian}.
+     * {@code l2 v}. Cost: about twice a gradient. See {@code CurvatureVectorProducts.hessian}.
      */
     @Override
     public double[] hessianVectorProduct(DenseMatrix x, DenseMatrix targets, Loss loss, double l2, double[] v) {
@@ -501,7 +501,7 @@ public final class Mlp implements DifferentiableModel {
      * (1/n) sum_i J_i^T H_y,i J_i v + l2 v, with J_i = dPhi(x_i)/dtheta and H_y,i the output-space Hessian of the
      * loss. J v comes from a forward-mode pass, H_y from {@link Loss#hessianVector}, J^T from back-propagation.
      * Positive semi-definite for convex losses (all losses in {@code org.exemplar.loss}) and l2 &ge; 0.
-     * See {@link CurvatureVectorProducts#gaussNewton}.
+     * See {@code CurvatureVectorProducts.gaussNewton}.
      */
     @Override
     public double[] gaussNewtonVectorProduct(DenseMatrix x, DenseMatrix targets, Loss loss, double l2, double[] v) {
