@@ -27,7 +27,7 @@ import org.exemplar.loss.Loss;
  * {@link #gaussNewtonVectorProduct} refer to J(theta) = (1/n) sum_i L(t_i, Phi(x_i)) + (l2/2) ||theta||^2,
  * where the L2 penalty covers <b>all</b> parameters, biases included.
  *
- * <p>Every batch computation runs on whole matrices through {@link Blas#gemm}; rows are examples. Accessors
+ * <p>Every batch computation runs on whole matrices through {@link org.exemplar.linalg.Blas#gemm}; rows are examples. Accessors
  * return copies, so a model only changes through {@link #setParameters} (or an {@link MlpTrainer}). An
  * instance is not safe for concurrent mutation, but concurrent read-only calls are fine.
  *
