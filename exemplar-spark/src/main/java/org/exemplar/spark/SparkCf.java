@@ -258,6 +258,7 @@ public final class SparkCf {
         int m;
 
         void add(Row row, Shipped sh) {
+            checkPair(row, sh.users(), sh.items());     // (tid, tu, ti) lead the joined row as they lead a pair
             tid[m] = row.getLong(0);
             tu[m] = (int) row.getLong(1);
             ti[m] = (int) row.getLong(2);

@@ -88,7 +88,7 @@ class SparkHdrepTest {
         for (int i = 0; i < N; i++) {
             y01[i] = x.rowDot(i, truth) + 0.3 * r.nextGaussian() > 0 ? 1 : 0;
         }
-        xt = sparse(r, NT, 12);
+        xt = sparse(r, NT, 24);
         double[] signed = Arrays.stream(y01).map(v -> v == 1 ? 1 : -1).toArray();
         core = Attributors.l1Representer().lambda(LAMBDA).fitBias(true).tolerance(1e-10, 5000)
                 .prepare(new SparseExamples(x, signed));
