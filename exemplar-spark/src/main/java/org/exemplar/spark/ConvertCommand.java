@@ -46,6 +46,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--labels", description = "labels .npy for an .npz (svmlight carries its own)") Path labels;
     @Option(names = "--normalize-ratings", description = "map ratings 1..5 onto [-1, 1] by (y - 3) / 2, as "
             + "`hdrep cf --normalize-ratings`") boolean normalize;
+    @Option(names = "--limit", description = "only the first N rows / ratings / pairs") Integer limit;
     @Option(names = "--partitions", defaultValue = "4", description = "Parquet part files") int partitions;
     @Option(names = "--master") String master;
     @Option(names = "--out", required = true, description = "output .parquet folder (must not exist)") String out;
@@ -74,7 +75,7 @@ final class ConvertCommand implements Callable<Integer> {
                 x = d.features();
                 y = d.labels();
             }
-            for (int i = 0; i < x.rows(); i++) {
+            for (int i = 0; i < rowsToWrite(x.rows()); i++) {
                 int a = x.indptr()[i];
                 int b = x.indptr()[i + 1];
                 Object v = Vectors.sparse(x.cols(), Arrays.copyOfRange(x.indices(), a, b),
@@ -91,14 +92,14 @@ final class ConvertCommand implements Callable<Integer> {
             if (normalize) {
                 r = r.affine(0.5, -1.5);
             }
-            for (int t = 0; t < r.size(); t++) {
+            for (int t = 0; t < rowsToWrite(r.size()); t++) {
                 rows.add(RowFactory.create((long) r.user(t), (long) r.item(t), r.value(t)));
             }
             schema = new StructType().add("user", DataTypes.LongType, false).add("item", DataTypes.LongType, false)
                     .add("rating", DataTypes.DoubleType, false);
         } else {
             int[][] p = RatingsFiles.readPairs(input.pairs);
-            for (int t = 0; t < p[0].length; t++) {
+            for (int t = 0; t < rowsToWrite(p[0].length); t++) {
                 rows.add(RowFactory.create((long) t, (long) p[0][t], (long) p[1][t]));
             }
             schema = new StructType().add("id", DataTypes.LongType, false).add("user", DataTypes.LongType, false)
@@ -108,5 +109,12 @@ final class ConvertCommand implements Callable<Integer> {
         s.createDataFrame(rows, schema).repartition(partitions).write().parquet(out);
         System.err.printf("convert: wrote %d rows to %s%n", rows.size(), out);
         return 0;
+    }
+
+    private int rowsToWrite(int n) {
+        if (limit != null && limit < 0) {
+            throw new InputException("--limit must be >= 0, got " + limit);
+        }
+        return limit == null ? n : Math.min(n, limit);
     }
 }
