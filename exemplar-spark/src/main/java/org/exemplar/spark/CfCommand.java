@@ -52,8 +52,8 @@ final class CfCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InputException(e.getMessage());
         }
-        DenseMatrix u = Main.readTheta(userEmbeddings);
-        DenseMatrix v = Main.readTheta(itemEmbeddings);
+        DenseMatrix u = readFactors(userEmbeddings, "user");
+        DenseMatrix v = readFactors(itemEmbeddings, "item");
         requireFinite(u, userEmbeddings);
         requireFinite(v, itemEmbeddings);
         long t0 = System.nanoTime();
@@ -102,6 +102,14 @@ final class CfCommand implements Callable<Integer> {
                 + "Algorithm 1 %.2f s, join and scoring %.1f s; wrote %s%n", r.testPairs(), r.log().rows(),
                 model.users(), model.items(), model.embeddings().rank(), k, secsSvd, secs, out);
         return 0;
+    }
+
+    private static DenseMatrix readFactors(String path, String what) {
+        try {
+            return Npy.readMatrix(java.nio.file.Path.of(path));
+        } catch (RuntimeException e) {
+            throw new InputException("cannot read the " + what + " factors " + path + ": " + e.getMessage(), e);
+        }
     }
 
     private static void requireFinite(DenseMatrix m, String path) {
