@@ -127,6 +127,47 @@ public final class CfRepresenter {
         return s;
     }
 
+    /** w_ij of a rating value y: {@code negativeWeight} for y = 0 under the logistic loss (App. C), else 1. */
+    public static double weight(CfLoss loss, double negativeWeight, double y) {
+        return loss == CfLoss.LOGISTIC && y == 0.0 ? negativeWeight : 1.0;
+    }
+
+    /**
+     * Which case of eq. (15) a training rating (i, j) falls in for the test pair (i', j'): USER if j = j' (eq. 13,
+     * also when the rating is the test pair itself), ITEM if i = i' and j != j' (eq. 14), null if it shares neither.
+     */
+    public static CfAttribution.Kind kind(int user, int item, int testUser, int testItem) {
+        return item == testItem ? CfAttribution.Kind.USER : user == testUser ? CfAttribution.Kind.ITEM : null;
+    }
+
+    /**
+     * Definition 1 (eq. 15) for rows that each pair one training rating with one test pair, e.g. the rows of a join
+     * of the ratings with the test pairs on user or on item (the kernel a distributed engine calls per partition):
+     * out[r] = -c w_r l'(y_r, &lt;U~_i, V~_j&gt;) times &lt;U~_i, U~_i'&gt; if j = j', &lt;V~_j, V~_j'&gt; if i = i'
+     * (and j != j'), 0 otherwise: the number {@link #scores(int, int)} gives that rating for that pair.
+     *
+     * @param weights w_r per row (null = all 1)
+     */
+    public static void pairScores(NormalizedEmbeddings emb, CfLoss loss, double constant, int[] users, int[] items,
+                                  double[] values, double[] weights, int[] testUsers, int[] testItems, double[] out) {
+        int m = users.length;
+        if (items.length != m || values.length != m || testUsers.length != m || testItems.length != m
+                || out.length != m || (weights != null && weights.length != m)) {
+            throw new IllegalArgumentException("pairScores: arrays of different lengths (" + m + " users)");
+        }
+        for (int r = 0; r < m; r++) {
+            CfAttribution.Kind k = kind(users[r], items[r], testUsers[r], testItems[r]);
+            if (k == null) {
+                out[r] = 0;
+                continue;
+            }
+            double w = weights == null ? 1.0 : weights[r];
+            double a = -constant * w * loss.derivative(values[r], emb.predict(users[r], items[r]));
+            out[r] = a * (k == CfAttribution.Kind.USER ? emb.userSimilarity(users[r], testUsers[r])
+                    : emb.itemSimilarity(items[r], testItems[r]));
+        }
+    }
+
     /** Sum over user-based terms (eq. 13). */
     public double userBasedSum(int testUser, int testItem) {
         double s = 0;

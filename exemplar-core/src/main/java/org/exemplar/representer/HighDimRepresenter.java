@@ -199,6 +199,122 @@ public final class HighDimRepresenter {
     }
 
     /**
+     * Corollary 2 for a training set that arrives in blocks (the kernel a distributed engine calls per partition):
+     * prepared once for a set of test rows (projected on the support of theta, |theta_j| x'_tj), it gives for any
+     * block of training rows of a set of n rows in all the importances alpha_i sum_{j in S} |theta_j| x_ij x'_tj of
+     * those rows, with alpha_i = -(1/(n lambda)) l'(y_i, x_i^T theta + b) from each row's own margin: the numbers
+     * {@link #values(CsrMatrix, int)} gives the same rows in the whole set. Sparse rows stay sparse: a block costs its
+     * non-zeros (margins) plus its non-zeros on the support times the test rows; the prepared test rows take
+     * |S| x n_test doubles.
+     */
+    public static final class BlockKernel {
+        private final double[] theta;
+        private final double bias;
+        private final double lambda;
+        private final int tests;
+        /** Column j's position in the support, -1 off it. */
+        private final int[] supportPosition;
+        /** Row-major |S| x n_test: |theta_j| x'_tj for the k-th support column j. */
+        private final double[] weightedTest;
+
+        /**
+         * @param theta  the fitted weights (length p)
+         * @param bias   the unpenalized bias (0 without one)
+         * @param lambda the L1 strength of the fit
+         * @param test   the test rows (p columns)
+         */
+        public BlockKernel(double[] theta, double bias, double lambda, CsrMatrix test) {
+            if (test.cols() != theta.length) {
+                throw new IllegalArgumentException("test rows have " + test.cols() + " features, theta "
+                        + theta.length);
+            }
+            if (!(lambda > 0) || !Double.isFinite(lambda)) {
+                throw new IllegalArgumentException("lambda must be a positive number, got " + lambda);
+            }
+            this.theta = theta.clone();
+            this.bias = bias;
+            this.lambda = lambda;
+            this.tests = test.rows();
+            supportPosition = new int[theta.length];
+            int q = 0;
+            for (int j = 0; j < theta.length; j++) {
+                supportPosition[j] = theta[j] != 0 ? q++ : -1;
+            }
+            weightedTest = new double[q * tests];
+            for (int t = 0; t < tests; t++) {
+                for (int k = test.indptr()[t]; k < test.indptr()[t + 1]; k++) {
+                    int j = test.indices()[k];
+                    int pos = supportPosition[j];
+                    if (pos >= 0) {
+                        weightedTest[pos * tests + t] = Math.abs(theta[j]) * test.values()[k];
+                    }
+                }
+            }
+        }
+
+        public int tests() {
+            return tests;
+        }
+
+        public int features() {
+            return theta.length;
+        }
+
+        /** alpha_i = -(1/(n lambda)) l'(y_i, x_i^T theta + b) of the block's rows (labels -1/+1). */
+        public double[] alpha(CsrMatrix block, double[] labels, long n) {
+            check(block, labels, n);
+            double[] z = SparseLogisticRegression.margins(block, theta, bias);
+            double[] a = new double[z.length];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = -SparseLogisticRegression.lossDerivative(labels[i], z[i]) / (n * lambda);
+            }
+            return a;
+        }
+
+        /** n_test x block rows: entry (t, i) = the importance of the block's row i for test row t. */
+        public DenseMatrix values(CsrMatrix block, double[] labels, long n) {
+            double[] a = alpha(block, labels, n);
+            int m = block.rows();
+            DenseMatrix out = new DenseMatrix(tests, m);
+            double[] o = out.data();
+            double[] acc = new double[tests];
+            int[] ptr = block.indptr();
+            int[] idx = block.indices();
+            double[] val = block.values();
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(acc, 0);
+                for (int k = ptr[i]; k < ptr[i + 1]; k++) {
+                    int pos = supportPosition[idx[k]];
+                    if (pos >= 0) {
+                        double x = val[k];
+                        int off = pos * tests;
+                        for (int t = 0; t < tests; t++) {
+                            acc[t] += x * weightedTest[off + t];
+                        }
+                    }
+                }
+                for (int t = 0; t < tests; t++) {
+                    o[t * m + i] = acc[t] * a[i];
+                }
+            }
+            return out;
+        }
+
+        private void check(CsrMatrix block, double[] labels, long n) {
+            if (block.cols() != theta.length) {
+                throw new IllegalArgumentException("training rows have " + block.cols() + " features, theta "
+                        + theta.length);
+            }
+            if (labels.length != block.rows()) {
+                throw new IllegalArgumentException(labels.length + " labels for " + block.rows() + " rows");
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException("n must be >= 1, got " + n);
+            }
+        }
+    }
+
+    /**
      * Relative decomposition error |sum_i values_i + b - prediction| / max(1, |prediction|) for test row t: zero at
      * an exact optimum, of the order of the KKT residual otherwise.
      */

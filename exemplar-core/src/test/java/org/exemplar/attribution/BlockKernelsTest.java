@@ -256,4 +256,92 @@ class BlockKernelsTest {
             }
         }
     }
+
+    @Test
+    void l1RepresenterBlockKernelOnRowBlocksEqualsTheAttributorsScores() {
+        // an L1 logistic fit with a bias (the bias enters every margin, so alpha sees it)
+        SparseExamples train = ContractFixtures.sparse(70, 40, 0.2, 5, true);
+        org.exemplar.linalg.CsrMatrix test = ContractFixtures.sparse(9, 40, 0.3, 6, false).x();
+        SparseRepresenterAttributor a = Attributors.l1Representer().lambda(0.01).fitBias(true).tolerance(1e-10, 2000)
+                .prepare(train);
+        org.exemplar.model.SparseFit fit = a.representer().fit();
+        assertTrue(fit.support() > 2 && fit.support() < 40, "support " + fit.support());
+        assertTrue(fit.bias() != 0);
+        // the library's own entry point: the attributor's scores (= HighDimRepresenter.values, score = raw)
+        DenseMatrix expected = a.attribute(SparseExamples.unlabeled(test)).scores();
+        org.exemplar.representer.HighDimRepresenter.BlockKernel kernel =
+                new org.exemplar.representer.HighDimRepresenter.BlockKernel(fit.theta(), fit.bias(), 0.01, test);
+        double[] alphaWhole = a.representer().alpha();
+        int n = train.size();
+        Random r = new Random(13);
+        for (int blocks : new int[] {1, 4, 7}) {
+            int[] cut = cuts(r, n, blocks);
+            for (int b = 0; b + 1 < cut.length; b++) {
+                int[] rows = java.util.stream.IntStream.range(cut[b], cut[b + 1]).toArray();
+                org.exemplar.linalg.CsrMatrix block = train.x().selectRows(rows);
+                double[] labels = java.util.Arrays.copyOfRange(train.labels(), cut[b], cut[b + 1]);
+                double[] alpha = kernel.alpha(block, labels, n);
+                DenseMatrix v = kernel.values(block, labels, n);
+                assertEquals(test.rows(), v.rows());
+                for (int i = 0; i < rows.length; i++) {
+                    assertEquals(alphaWhole[rows[i]], alpha[i], 1e-15 * Math.abs(alphaWhole[rows[i]]));
+                    for (int t = 0; t < test.rows(); t++) {
+                        double e = expected.get(t, rows[i]);
+                        // same products in the same order: equal up to the last bit or two
+                        assertEquals(e, v.get(t, i), 1e-14 * Math.max(1e-3, Math.abs(e)), "test " + t + " row " + rows[i]);
+                    }
+                }
+            }
+        }
+        // a block of another width is refused
+        org.exemplar.linalg.CsrMatrix wide = ContractFixtures.sparse(3, 41, 0.3, 8, true).x();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> kernel.values(wide, new double[] {1, -1, 1}, n));
+    }
+
+    @Test
+    void cfPairScoresOverAJoinOnUserAndItemEqualTheRepresentersExplanations() {
+        java.util.SplittableRandom g = new java.util.SplittableRandom(21);
+        org.exemplar.cf.Ratings d = ContractFixtures.lowRankRatings(25, 30, 3, 0.3, 22);
+        int k = 4;
+        org.exemplar.cf.Factorization f = new org.exemplar.cf.Factorization(
+                ContractFixtures.gaussianMatrix(d.numUsers(), k, g), ContractFixtures.gaussianMatrix(d.numItems(), k, g));
+        for (org.exemplar.cf.CfLoss loss : org.exemplar.cf.CfLoss.values()) {
+            // logistic: ratings 0/1 (> 3 = 1) with a negative weight of 0.3; squared: the ratings as they are
+            org.exemplar.cf.Ratings dd = loss == org.exemplar.cf.CfLoss.LOGISTIC
+                    ? new org.exemplar.cf.Ratings(d.numUsers(), d.numItems(), d.users(), d.items(),
+                    java.util.Arrays.stream(d.values()).map(v -> v > 3 ? 1 : 0).toArray()) : d;
+            double[] w = new double[dd.size()];
+            for (int t = 0; t < w.length; t++) {
+                w[t] = org.exemplar.cf.CfRepresenter.weight(loss, 0.3, dd.value(t));
+            }
+            org.exemplar.cf.CfRepresenter rep = org.exemplar.cf.CfRepresenter.forFactorization(dd, f, loss, w);
+            // test pairs: observed ones (the rating itself is user-based) and unobserved ones
+            int[][] pairs = {{0, 0}, {dd.user(3), dd.item(3)}, {7, 29}, {24, 11}, {dd.user(50), dd.item(9)}};
+            for (int[] p : pairs) {
+                double[] expected = rep.scores(p[0], p[1]);
+                // the join's rows: every rating with the test pair (those sharing neither must score 0)
+                int m = dd.size();
+                int[] tu = new int[m];
+                int[] ti = new int[m];
+                java.util.Arrays.fill(tu, p[0]);
+                java.util.Arrays.fill(ti, p[1]);
+                double[] got = new double[m];
+                org.exemplar.cf.CfRepresenter.pairScores(rep.embeddings(), loss, 1.0, dd.users(), dd.items(),
+                        dd.values(), w, tu, ti, got);
+                for (int t = 0; t < m; t++) {
+                    assertEquals(expected[t], got[t], 1e-14 * Math.max(1, Math.abs(expected[t])), "rating " + t);
+                    if (org.exemplar.cf.CfRepresenter.kind(dd.user(t), dd.item(t), p[0], p[1]) == null) {
+                        assertEquals(0.0, got[t], "rating " + t + " shares neither user nor item");
+                    }
+                }
+                // and the explanation's kinds and scores, rating by rating
+                for (org.exemplar.cf.CfAttribution x : rep.explain(p[0], p[1]).attributions()) {
+                    int t = x.trainIndex();
+                    assertEquals(x.kind(), org.exemplar.cf.CfRepresenter.kind(dd.user(t), dd.item(t), p[0], p[1]));
+                    assertEquals(x.score(), got[t], 1e-14 * Math.max(1, Math.abs(x.score())));
+                }
+            }
+        }
+    }
 }

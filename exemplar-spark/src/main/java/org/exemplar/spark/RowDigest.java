@@ -18,6 +18,21 @@ final class RowDigest {
         return mix(h ^ r.getLabel());
     }
 
+    /** The same hash for a sparse row: id, every (index, value bits) pair, the label's bits. */
+    static long ofSparse(long id, int[] indices, double[] values, int from, int to, double label) {
+        long h = mix(id ^ 0x9E3779B97F4A7C15L);
+        for (int k = from; k < to; k++) {
+            h = mix(h ^ indices[k]);
+            h = mix(h ^ Double.doubleToLongBits(values[k]));
+        }
+        return mix(h ^ Double.doubleToLongBits(label));
+    }
+
+    /** A rating (user, item, value), for an interaction log. */
+    static long ofRating(long user, long item, double value) {
+        return mix(mix(mix(user ^ 0x9E3779B97F4A7C15L) ^ item) ^ Double.doubleToLongBits(value));
+    }
+
     /** splitmix64's finalizer. */
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -90,7 +90,7 @@ public final class TrainingSet implements Serializable {
         return msg == null ? e.toString() : msg.lines().findFirst().orElse(msg);
     }
 
-    private static StructField field(Dataset<Row> source, String name, String what) {
+    static StructField field(Dataset<Row> source, String name, String what) {
         for (StructField f : source.schema().fields()) {
             if (f.name().equals(name)) {
                 return f;
