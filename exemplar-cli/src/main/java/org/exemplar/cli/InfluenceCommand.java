@@ -162,15 +162,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         Double autoScale = built.automaticLissaScale();
         FailFastSolver failFast = null;
         if (!allowUnconverged) {
-            String advice = switch (solverSpec.name()) {
-                case "cg" -> "Raise --cg-max-iterations or --damping";
-                case "lissa" -> "Raise --lissa-depth, --lissa-repeats or --lissa-batch-size, or loosen --lissa-tolerance";
-                default -> "Raise --damping";
-            };
-            if (curvature == Curvature.HESSIAN && mlp != null) {
-                advice += ", use --hessian gauss-newton";
-            }
-            failFast = new FailFastSolver(solver, advice);
+            failFast = solverSpec.failFast(solver, curvature == Curvature.HESSIAN && mlp != null);
             solver = failFast;
         }
         int[] looIdx = looSelection.indices(x.rows());
