@@ -30,6 +30,17 @@ final class AttributionFilesOptions {
                 skipReason(testSize, trainSize));
     }
 
+    /**
+     * Like {@link #open}, for a command that writes the same matrix to its own {@code scoresFile}: attribution/scores.npy
+     * becomes a hard link to it (a copy where links are refused) instead of a second write
+     * ({@link ResultFiles#openSharing}).
+     */
+    ResultFiles openSharing(OutputDirectory dir, Convention convention, int testSize, int trainSize, int k,
+                            java.nio.file.Path scoresFile) {
+        return ResultFiles.openSharing(dir.file(ResultFiles.FOLDER), convention, testSize, trainSize, k,
+                skipReason(testSize, trainSize), scoresFile);
+    }
+
     /** Why attribution/scores.npy is not written, or null. */
     String skipReason(int testSize, int trainSize) {
         if (!(scoresMaxGb >= 0) || Double.isInfinite(scoresMaxGb)) {

@@ -14,6 +14,7 @@ import org.exemplar.attribution.CfAttributor;
 import org.exemplar.attribution.ResultFiles;
 import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.cf.CfAttribution;
+import org.exemplar.cf.CfFit;
 import org.exemplar.cf.CfLoss;
 import org.exemplar.cf.CfRepresenter;
 import org.exemplar.cf.Factorization;
@@ -21,9 +22,7 @@ import org.exemplar.cf.NormalizedEmbeddings;
 import org.exemplar.cf.PairExplanation;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.RatingsFiles;
-import org.exemplar.cli.CfCommands.Fitted;
 import org.exemplar.cli.CfCommands.ModelOptions;
-import org.exemplar.cli.CfCommands.Train;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
@@ -120,10 +119,10 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
             }
             rep = CfRepresenter.forFactorization(r, f, loss, w);
         } else {
-            Fitted fd = fit(r, model, log, quiet);
+            CfFit.Result fd = fit(r, model, log, quiet);
             f = fd.factors();
             rep = fd.representer();
-            fit = fd.fit();
+            fit = fd.summary();
         }
         int[][] pairs = RatingsFiles.readPairs(testPairs);
         checkPairs(pairs, r, testPairs);
@@ -148,7 +147,7 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
         for (int t = 0; t < Math.min(r.size(), 10000); t++) {
             maxErr = Math.max(maxErr, Math.abs(ne.predict(r.user(t), r.item(t)) - f.predict(r.user(t), r.item(t))));
         }
-        boolean nuclear = model.algorithm() == Train.SOFT_IMPUTE;
+        boolean nuclear = model.algorithm() == CfFit.Algorithm.SOFT_IMPUTE;
         try (OutputDirectory dir = new OutputDirectory(out);
              ResultFiles common = attributionFiles.open(dir, CfAttributor.convention(nuclear
                      ? CfAttributor.Kind.NUCLEAR_NORM : CfAttributor.Kind.MF), pairs[0].length, r.size(),

@@ -5,11 +5,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.exemplar.cf.CfLoss;
-import org.exemplar.cf.CfRepresenter;
-import org.exemplar.cf.Factorization;
+import org.exemplar.cf.CfFit;
 import org.exemplar.cf.MfOptions;
-import org.exemplar.cf.MfResult;
-import org.exemplar.cf.MfTrainer;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.SoftImpute;
 import org.exemplar.data.DataException;
@@ -23,9 +20,6 @@ import picocli.CommandLine.Option;
 public final class CfCommands {
     private CfCommands() {
     }
-
-    /** Which model to train. */
-    enum Train { ALS, SGD, SOFT_IMPUTE }
 
     /** Model settings shared by the CF commands. */
     static final class ModelOptions {
@@ -76,16 +70,8 @@ public final class CfCommands {
         @Option(names = "--seed", defaultValue = "0", description = "Initialization, shuffling and split seed (default ${DEFAULT-VALUE}).")
         long seed;
 
-        Train algorithm() {
-            if (train == null) {
-                return null;
-            }
-            return switch (train.toLowerCase(java.util.Locale.ROOT)) {
-                case "als" -> Train.ALS;
-                case "sgd" -> Train.SGD;
-                case "soft-impute", "softimpute" -> Train.SOFT_IMPUTE;
-                default -> throw new IllegalArgumentException("--train must be als, sgd or soft-impute, got " + train);
-            };
+        CfFit.Algorithm algorithm() {
+            return train == null ? null : CfFit.Algorithm.parse(train);
         }
 
         MfOptions mf() {
@@ -103,11 +89,11 @@ public final class CfCommands {
 
         Map<String, Object> settings() {
             Map<String, Object> s = new LinkedHashMap<>();
-            Train a = algorithm();
+            CfFit.Algorithm a = algorithm();
             s.put("train", a == null ? "imported embeddings" : a.name().toLowerCase(java.util.Locale.ROOT));
             s.put("normalize_ratings", normalize);
             s.put("seed", seed);
-            if (a == Train.SOFT_IMPUTE) {
+            if (a == CfFit.Algorithm.SOFT_IMPUTE) {
                 s.put("lambda", lambda);
                 s.put("max_rank", rank);
                 s.put("max_iterations", maxIterations);
@@ -117,7 +103,7 @@ public final class CfCommands {
                 s.put("rank", rank);
                 s.put("reg", reg);
                 s.put("epochs", epochs);
-                if (a == Train.SGD) {
+                if (a == CfFit.Algorithm.SGD) {
                     s.put("learning_rate", learningRate);
                     s.put("batch_size", batchSize);
                 }
@@ -128,25 +114,13 @@ public final class CfCommands {
         }
     }
 
-    /** A fitted model with its representer and a summary of the fit. */
-    record Fitted(Factorization factors, CfRepresenter representer, MfResult mf, SoftImpute.Result soft,
-                  Map<String, Object> fit) {
-    }
-
-    static Fitted fit(Ratings train, ModelOptions m, PrintWriter log, boolean quiet) {
-        Train a = m.algorithm();
-        Map<String, Object> fit = new LinkedHashMap<>();
-        if (a == Train.SOFT_IMPUTE) {
-            SoftImpute.Result s = SoftImpute.fit(train, m.softImpute());
-            fit.put("iterations", s.iterations());
-            fit.put("relative_change", s.relativeChange());
-            fit.put("converged", s.converged());
-            fit.put("rank", s.rank());
-            fit.put("rank_cap_binding", s.rankCapBinding());
-            fit.put("kkt_residual", s.kktResidual());
-            fit.put("spectral_slack", s.spectralSlack());
-            fit.put("objective", s.objective());
-            fit.put("seconds", s.seconds());
+    /** Fits the model ({@link CfFit#fit}), logs the fit, and refuses an unconverged Soft-Impute unless allowed. */
+    static CfFit.Result fit(Ratings train, ModelOptions m, PrintWriter log, boolean quiet) {
+        CfFit.Algorithm a = m.algorithm();
+        boolean soft = a == CfFit.Algorithm.SOFT_IMPUTE;
+        CfFit.Result r = CfFit.fit(train, a, soft ? null : m.mf(), soft ? m.softImpute() : null);
+        SoftImpute.Result s = r.soft();
+        if (s != null) {
             if (!quiet) {
                 log.printf("soft-impute: %d iterations, rank %d, relative change %.3e (%s), KKT residual %.3e%s%n",
                         s.iterations(), s.rank(), s.relativeChange(), s.converged() ? "converged" : "NOT converged",
@@ -157,23 +131,12 @@ public final class CfCommands {
                         + "relative change " + s.relativeChange() + ", KKT residual " + s.kktResidual()
                         + "; raise --max-iterations or pass --allow-unconverged");
             }
-            return new Fitted(s.factors(), CfRepresenter.forNuclearNorm(train, s), null, s, fit);
+        } else if (!quiet) {
+            log.printf("%s: %d epochs, objective %.6g, train MAE %.4f, %.2f s%n", r.mf().algorithm(),
+                    r.mf().options().epochs(), r.mf().objective(), (double) r.summary().get("train_mae"),
+                    r.mf().seconds());
         }
-        MfOptions o = m.mf();
-        MfResult r = MfTrainer.train(train, o, a == Train.ALS ? MfTrainer.Algorithm.ALS : MfTrainer.Algorithm.SGD,
-                null, a == Train.SGD);
-        double[] err = MfTrainer.errors(r.factors(), train);
-        fit.put("objective", r.objective());
-        fit.put("objective_history", r.objectiveHistory());
-        fit.put("train_mae", err[0]);
-        fit.put("train_rmse", err[1]);
-        fit.put("seconds", r.seconds());
-        if (!quiet) {
-            log.printf("%s: %d epochs, objective %.6g, train MAE %.4f, %.2f s%n", r.algorithm(), o.epochs(),
-                    r.objective(), err[0], r.seconds());
-        }
-        return new Fitted(r.factors(), CfRepresenter.forFactorization(train, r.factors(), o.loss(),
-                CfRepresenter.weights(train, o)), r, null, fit);
+        return r;
     }
 
     static void checkPairs(int[][] pairs, Ratings r, Path file) {

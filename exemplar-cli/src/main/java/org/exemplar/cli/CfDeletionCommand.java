@@ -10,16 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.exemplar.cf.CfDeletion;
-import org.exemplar.cf.CfRepresenter;
-import org.exemplar.cf.Fia;
+import org.exemplar.cf.CfFit;
 import org.exemplar.cf.HeldOutPairs;
-import org.exemplar.cf.MfTrainer;
+import org.exemplar.cf.MfOptions;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.RatingsFiles;
-import org.exemplar.cf.TracInCp;
-import org.exemplar.cli.CfCommands.Fitted;
 import org.exemplar.cli.CfCommands.ModelOptions;
-import org.exemplar.cli.CfCommands.Train;
 import org.exemplar.data.AtomicFiles;
 import org.exemplar.data.Csv;
 import org.exemplar.eval.AttributionMethod;
@@ -78,7 +74,7 @@ public final class CfDeletionCommand extends OutputCommand implements Callable<I
         if (model.train == null) {
             model.train = "sgd";
         }
-        Train a = model.algorithm();
+        CfFit.Algorithm a = model.algorithm();
         for (int i = 0; i < ks.length; i++) {
             if (ks[i] < 1 || (i > 0 && ks[i] <= ks[i - 1])) {
                 throw new IllegalArgumentException("--ks must be increasing positive integers, got "
@@ -91,17 +87,7 @@ public final class CfDeletionCommand extends OutputCommand implements Callable<I
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
-        for (String m : methods) {
-            if (!List.of("high-dim", "fia", "tracincp", "random").contains(m)) {
-                throw new IllegalArgumentException("unknown method '" + m + "' (high-dim, fia, tracincp, random)");
-            }
-            if (m.equals("fia") && a == Train.SOFT_IMPUTE) {
-                throw new IllegalArgumentException("FIA applies to MF (eq. 16) only, not to soft-impute (Sec. 6.3.1)");
-            }
-            if (m.equals("tracincp") && a != Train.SGD) {
-                throw new IllegalArgumentException("TracInCP needs SGD checkpoints: use --train sgd or drop tracincp");
-            }
-        }
+        CfDeletion.checkMethods(methods, a);
         Ratings all = model.prepare(RatingsFiles.read(ratings));
         Ratings.Split split = all.split(testFraction, model.seed);
         Ratings train = split.train();
@@ -109,22 +95,11 @@ public final class CfDeletionCommand extends OutputCommand implements Callable<I
         int[] tu = pairs.users();
         int[] ti = pairs.items();
         long t0 = System.nanoTime();
-        Fitted fd = fit(train, model, log, quiet);
-        CfDeletion target = a == Train.SOFT_IMPUTE ? CfDeletion.forSoftImpute(train, model.softImpute(), tu, ti)
-                : CfDeletion.forMf(train, model.mf(), a == Train.ALS ? MfTrainer.Algorithm.ALS
-                        : MfTrainer.Algorithm.SGD, tu, ti);
-        List<AttributionMethod> ms = new ArrayList<>();
-        double[] w = fd.mf() == null ? null : CfRepresenter.weights(train, model.mf());
-        for (String m : methods) {
-            switch (m) {
-                case "high-dim" -> ms.add(target.method(m, fd.representer()::scores));
-                case "fia" -> ms.add(target.method(m, new Fia(train, fd.factors(), model.mf().loss(), w,
-                        model.reg, fiaDamping)::scores));
-                case "tracincp" -> ms.add(target.method(m, new TracInCp(train, fd.mf().checkpoints(),
-                        model.mf().loss(), w)::scores));
-                default -> ms.add(target.method(m, CfDeletion.random(train, model.seed)));
-            }
-        }
+        CfFit.Result fd = fit(train, model, log, quiet);
+        boolean soft = a == CfFit.Algorithm.SOFT_IMPUTE;
+        MfOptions mf = soft ? null : model.mf();
+        CfDeletion target = CfFit.deletion(train, a, mf, soft ? model.softImpute() : null, tu, ti);
+        List<AttributionMethod> ms = target.methods(methods, train, fd, mf, fiaDamping, model.seed);
         long total = (long) ms.size() * testPoints * 2 * ks.length;
         List<DeletionResult> res;
         try (Progress bar = Progress.start(Progress.defaultEnabled(progress, quiet), "retrain", total, "fits")) {
@@ -156,7 +131,7 @@ public final class CfDeletionCommand extends OutputCommand implements Callable<I
             summary.put("held_out_ratings", split.test().size());
             summary.put("test_users", tu);
             summary.put("test_items", ti);
-            summary.put("fit", fd.fit());
+            summary.put("fit", fd.summary());
             summary.put("results", res);
             summary.put("seconds", seconds);
             summary.put("settings", settings);

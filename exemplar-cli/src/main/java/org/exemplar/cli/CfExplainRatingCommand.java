@@ -7,13 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.exemplar.cf.CfAttribution;
+import org.exemplar.cf.CfFit;
 import org.exemplar.cf.ItemCatalog;
 import org.exemplar.cf.PairExplanation;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.RatingsFiles;
-import org.exemplar.cli.CfCommands.Fitted;
 import org.exemplar.cli.CfCommands.ModelOptions;
-import org.exemplar.cli.CfCommands.Train;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +55,7 @@ public final class CfExplainRatingCommand implements Callable<Integer> {
         if (model.train == null) {
             model.train = "sgd";
         }
-        if (model.algorithm() == Train.SOFT_IMPUTE && model.normalize) {
+        if (model.algorithm() == CfFit.Algorithm.SOFT_IMPUTE && model.normalize) {
             throw new IllegalArgumentException("explain-rating prints ratings on the 1-5 scale; drop --normalize-ratings");
         }
         CfAttribution.Kind k = switch (kind) {
@@ -82,7 +81,7 @@ public final class CfExplainRatingCommand implements Callable<Integer> {
             train = all.subset(keep);
         }
         Ratings prepared = model.prepare(train);
-        Fitted fd = fit(prepared, model, log, true);
+        CfFit.Result fd = fit(prepared, model, log, true);
         PairExplanation e = fd.representer().explain(u, j);
         double pred = model.normalize ? 2 * e.prediction() + 3 : e.prediction();
         out.printf("The %s model predicts user %d's rating of \"%s\" (%s) to be %.2f%s.%n",

@@ -3,7 +3,6 @@ package org.exemplar.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,13 +11,11 @@ import org.exemplar.attribution.RepresenterAttributor;
 import org.exemplar.attribution.ResultFiles;
 import org.exemplar.attribution.TrustDiagnostics;
 import org.exemplar.data.AtomicFiles;
-import org.exemplar.data.Csv;
 import org.exemplar.influence.SelfInfluenceInspection;
 import org.exemplar.io.Json;
 import org.exemplar.io.Provenance;
 import org.exemplar.linalg.Blas;
 import org.exemplar.linalg.DenseMatrix;
-import org.exemplar.linalg.Vectors;
 import org.exemplar.loss.Loss;
 import org.exemplar.loss.SoftmaxCrossEntropy;
 import org.exemplar.model.Activation;
@@ -28,14 +25,12 @@ import org.exemplar.model.MlpTrainer;
 import org.exemplar.model.TrainingHistory;
 import org.exemplar.model.TrainingOptions;
 import org.exemplar.representer.DatasetDebugging;
-import org.exemplar.representer.DebuggingCurve;
 import org.exemplar.representer.Explanation;
 import org.exemplar.representer.Fidelity;
 import org.exemplar.representer.FitOptions;
 import org.exemplar.representer.InspectionRanking;
 import org.exemplar.representer.LastLayerFit;
 import org.exemplar.representer.LastLayerFitter;
-import org.exemplar.representer.RepresenterPoint;
 import org.exemplar.representer.RepresenterPoints;
 import org.exemplar.representer.SameLabelInhibitors;
 import org.exemplar.representer.SensitivityMaps;
@@ -130,8 +125,8 @@ final class DemoCommand implements Callable<Integer> {
                 ce, topt, (epoch, loss) -> say("train: epoch %d/%d, mean loss %.4f", epoch, epochs, loss));
         DenseMatrix logitsTrain = net.logits(data.trainImages());
         DenseMatrix logitsTest = net.logits(data.testImages());
-        double accTrain = accuracy(logitsTrain, data.trainLabels());
-        double accTest = accuracy(logitsTest, data.testLabels());
+        double accTrain = ShippedMnist.accuracy(logitsTrain, data.trainLabels());
+        double accTest = ShippedMnist.accuracy(logitsTest, data.testLabels());
         say("network %s: train accuracy %.4f, test accuracy %.4f (%.1f s)", java.util.Arrays.toString(widths), accTrain,
                 accTest, hist.seconds());
 
@@ -154,20 +149,13 @@ final class DemoCommand implements Callable<Integer> {
 
         // 3. explanations of chosen test digits
         int[] predicted = rp.predictedClasses(ft);
-        int[] chosen = chooseTestDigits(predicted, data.testLabels(), explainCount);
+        int[] chosen = ShippedMnist.chooseTestDigits(predicted, data.testLabels(), explainCount);
         List<Explanation> explanations = new ArrayList<>();
         List<Object[]> csvRows = new ArrayList<>();
         for (int t : chosen) {
             Explanation e = rp.explain(t, ft.row(t), predicted[t], topK);
             explanations.add(e);
-            for (String kind : new String[] {"excitatory", "inhibitory"}) {
-                List<RepresenterPoint> pts = kind.equals("excitatory") ? e.excitatory() : e.inhibitory();
-                for (int r = 0; r < pts.size(); r++) {
-                    RepresenterPoint p = pts.get(r);
-                    csvRows.add(new Object[] {t, data.testLabels()[t], predicted[t], kind, r + 1, p.trainIndex(),
-                        data.trainLabels()[p.trainIndex()], p.value(), p.alpha(), p.similarity()});
-                }
-            }
+            DemoOutputs.addExplanationRows(csvRows, e, data, predicted);
         }
 
         // 4. sensitivity maps for the first two explained digits
@@ -178,18 +166,7 @@ final class DemoCommand implements Callable<Integer> {
             Explanation e = explanations.get(s);
             double[] x = data.testImages().row(e.testIndex());
             double[] grad = maps.gradientMap(x, e.explainedClass());
-            int[] all = new int[f.rows()];
-            for (int i = 0; i < all.length; i++) {
-                all[i] = i;
-            }
-            DenseMatrix every = maps.maps(x, e.explainedClass(), all);
-            double[] sum = new double[x.length];
-            for (int i = 0; i < every.rows(); i++) {
-                for (int j = 0; j < x.length; j++) {
-                    sum[j] += every.get(i, j);
-                }
-            }
-            double err = Vectors.norm2(Vectors.subtract(sum, grad)) / Vectors.norm2(grad);
+            double err = maps.decompositionError(x, e.explainedClass());
             worstMapError = Math.max(worstMapError, err);
             mapHtml.add(DemoReport.sensitivityRow(e, x, grad, maps, data, err));
         }
@@ -217,62 +194,16 @@ final class DemoCommand implements Callable<Integer> {
 
         // 6. report and files
         double seconds = (System.nanoTime() - tStart) / 1e9;
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("network", java.util.Arrays.toString(widths) + " relu, softmax cross-entropy");
-        settings.put("training", topt.toString());
-        settings.put("lambda", lambda);
-        settings.put("representer_objective", "eq4-teacher-logits, softmax loss, features = last hidden layer + ones column");
-        settings.put("debugging", "digits 4 vs 9, logistic regression on pixels + ones, lambda " + debugLambda
-                + ", 40% flipped, " + debugRepeats + " repeats; orders representer |alpha|, influence (self), "
-                + "training loss, random");
+        Map<String, Object> settings = DemoOutputs.settings(this, widths, topt);
         Provenance prov = new Provenance("demo", settings, data.sha256(), seed, Provenance.currentLibraryVersion(),
                 System.getProperty("java.version"), Blas.backend().description(), java.time.Instant.now());
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("method", "representer-points demo (Yeh et al. 2018) on the shipped MNIST slice");
-        summary.put("train_accuracy", accTrain);
-        summary.put("test_accuracy", accTest);
-        summary.put("stationarity_residual", fit.stationarityResidual());
-        summary.put("identity_residual", identity);
-        summary.put("converged", fit.converged());
-        summary.put("fit_iterations", fit.iterations());
-        summary.put("pearson_train", pearsonTrain);
-        summary.put("pearson_test", pearsonTest);
-        summary.put("sensitivity_sum_relative_error", worstMapError);
-        summary.put("debug_clean_accuracy", debug.cleanAccuracy());
-        summary.put("debug_corrupted_accuracy", debug.corruptedAccuracy());
-        summary.put("debug_curves", debug.curves());
-        summary.put("debug_repeats", debugRepeats);
-        summary.put("debug_accuracy_minus_random", diffs);
-        summary.put("debug_corrupted_cosine_to_clean", debug.corruptedCosineToClean());
-        summary.put("same_label_inhibitory", sameLabel);
-        summary.put("debug_fix_subsets", subsets);
-        summary.put("seconds_train", hist.seconds());
-        summary.put("seconds_fit", fit.seconds());
-        summary.put("seconds_total", seconds);
-        summary.put("backend", Blas.backend().description());
-        summary.put("provenance", prov);
+        Map<String, Object> summary = DemoOutputs.summary(new DemoOutputs.Numbers(accTrain, accTest, fit, identity,
+                pearsonTrain, pearsonTest, worstMapError, hist.seconds(), seconds), debug, debugRepeats, diffs, subsets,
+                sameLabel, prov);
 
         String html = DemoReport.report(this, data, widths, hist, accTrain, accTest, fit, identity, pearsonTrain, pearsonTest,
                 logitsTest, recTest, explanations, predicted, mapHtml, worstMapError, debug, diffs, subsets, sameLabel, task, prov,
                 seconds);
-        List<Object[]> debugRows = new ArrayList<>();
-        for (DebuggingCurve c : debug.curves()) {
-            for (int k = 0; k < c.fractions().length; k++) {
-                debugRows.add(new Object[] {c.ordering(), c.fractions()[k], c.foundMean()[k], c.foundStd()[k],
-                    c.accuracyMean()[k], c.accuracyStd()[k]});
-            }
-        }
-        List<Object[]> runRows = new ArrayList<>();
-        for (DatasetDebugging.Runs rr : debug.runs()) {
-            for (int k = 0; k < DEBUG_FRACTIONS.length; k++) {
-                for (int rep = 0; rep < debugRepeats; rep++) {
-                    runRows.add(new Object[] {rr.ordering(), DEBUG_FRACTIONS[k], rep, rr.found()[k][rep],
-                        rr.accuracy()[k][rep], rr.fixedPositiveShare()[k][rep], rr.cosineToClean()[k][rep],
-                        rr.fixedCleanMargin()[k][rep], rr.testAuc()[k][rep], rr.predictedPositive()[k][rep],
-                        rr.cleanAlphaFound()[k][rep], rr.fixedAlreadyPredicted()[k][rep]});
-                }
-            }
-        }
         // the common result files: representer values of the explained digits (rows in the order of `chosen`)
         DenseMatrix chosenFeatures = new DenseMatrix(chosen.length, ft.cols());
         int[] chosenClasses = new int[chosen.length];
@@ -290,14 +221,7 @@ final class DemoCommand implements Callable<Integer> {
                             + "topk.csv is test digit test_rows[r] of the shipped slice"));
             AtomicFiles.writeString(dir.file("report.html"), html);
             AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
-            Csv.write(dir.file("explanations.csv"), new String[] {"test_index", "test_label", "predicted", "kind", "rank",
-                "train_index", "train_label", "value", "alpha", "similarity"}, csvRows);
-            Csv.write(dir.file("debugging.csv"), new String[] {"ordering", "fraction_inspected", "found_mean", "found_std",
-                "test_accuracy_mean", "test_accuracy_std"}, debugRows);
-            Csv.write(dir.file("debugging_runs.csv"), new String[] {"ordering", "fraction_inspected", "repeat", "found",
-                "test_accuracy", "fixed_positive_share", "cosine_to_clean", "fixed_clean_margin", "test_auc",
-                "test_predicted_positive_share", "clean_alpha_found",
-                "fixed_already_predicted"}, runRows);
+            DemoOutputs.writeTables(dir, csvRows, debug, debugRepeats);
             dir.commit();
         }
         say("wrote %s/report.html, summary.json, explanations.csv, debugging.csv, debugging_runs.csv (%.1f s in all)",
@@ -306,54 +230,5 @@ final class DemoCommand implements Callable<Integer> {
             throw new NotConvergedException("demo fit stopped at stationarity residual " + fit.stationarityResidual());
         }
         return 0;
-    }
-
-    static double accuracy(DenseMatrix logits, int[] labels) {
-        int ok = 0;
-        for (int i = 0; i < labels.length; i++) {
-            ok += Vectors.argmax(logits.data(), i * logits.cols(), logits.cols()) == labels[i] ? 1 : 0;
-        }
-        return ok / (double) labels.length;
-    }
-
-    /** Correctly classified digits of distinct classes first, then up to two misclassified ones. */
-    static int[] chooseTestDigits(int[] predicted, int[] labels, int count) {
-        List<Integer> out = new ArrayList<>();
-        int wrongWanted = Math.min(2, count / 3);
-        boolean[] seen = new boolean[10];
-        for (int t = 0; t < labels.length && out.size() < count - wrongWanted; t++) {
-            if (predicted[t] == labels[t] && !seen[labels[t]]) {
-                seen[labels[t]] = true;
-                out.add(t);
-            }
-        }
-        for (int t = 0; t < labels.length && out.size() < count; t++) {
-            if (predicted[t] != labels[t]) {
-                out.add(t);
-            }
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** A binary sub-task of the slice: digit a (label 0) vs digit b (label 1), pixels plus a ones column. */
-    record BinaryTask(DenseMatrix train, int[] trainLabels, DenseMatrix test, int[] testLabels, int a, int b) {
-        static BinaryTask of(ShippedMnist d, int a, int b) {
-            int[] tr = select(d.trainLabels(), a, b);
-            int[] te = select(d.testLabels(), a, b);
-            return new BinaryTask(d.trainImages().selectRows(tr).withOnesColumn(), relabel(d.trainLabels(), tr, b),
-                    d.testImages().selectRows(te).withOnesColumn(), relabel(d.testLabels(), te, b), a, b);
-        }
-
-        private static int[] select(int[] y, int a, int b) {
-            return java.util.stream.IntStream.range(0, y.length).filter(i -> y[i] == a || y[i] == b).toArray();
-        }
-
-        private static int[] relabel(int[] y, int[] idx, int b) {
-            int[] out = new int[idx.length];
-            for (int k = 0; k < idx.length; k++) {
-                out[k] = y[idx[k]] == b ? 1 : 0;
-            }
-            return out;
-        }
     }
 }

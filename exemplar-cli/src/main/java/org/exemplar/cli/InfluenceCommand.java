@@ -8,6 +8,7 @@ import org.exemplar.eval.LeaveOneOut;
 import org.exemplar.eval.LooResult;
 import org.exemplar.influence.InfluenceFunctions;
 import org.exemplar.influence.InfluenceOptions;
+import org.exemplar.influence.InfluenceResult;
 import org.exemplar.influence.InfluenceScores;
 import org.exemplar.influence.LabelTargets;
 import org.exemplar.influence.ModelAtOptimum;
@@ -18,10 +19,8 @@ import org.exemplar.influence.TestFunction;
 import org.exemplar.influence.TrainingData;
 import org.exemplar.linalg.Blas;
 import org.exemplar.linalg.DenseMatrix;
-import org.exemplar.loss.Loss;
 import org.exemplar.model.Curvature;
 import org.exemplar.model.DifferentiableModel;
-import org.exemplar.model.LinearModels;
 import org.exemplar.model.Mlp;
 import org.exemplar.model.TightTrainingOptions;
 import org.exemplar.solver.Arnoldi;
@@ -143,13 +142,8 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         InfluenceInputs.Read in = inputs.read(l2);
         DenseMatrix x = in.x();
         DenseMatrix xt = in.xt();
-        LinearModels.Kind kind = in.kind();
         Mlp mlp = in.mlp();
-        Path mlpPath = in.mlpPath();
-        Loss loss = in.loss();
-        LabelTargets train = in.train();
         LabelTargets test = in.test();
-        int outputs = train.targets().cols();
         TrainingData data = in.data();
 
         boolean showProgress = Progress.defaultEnabled(progress, quiet);
@@ -162,15 +156,7 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
         Double autoScale = built.automaticLissaScale();
         FailFastSolver failFast = null;
         if (!allowUnconverged) {
-            String advice = switch (solverSpec.name()) {
-                case "cg" -> "Raise --cg-max-iterations or --damping";
-                case "lissa" -> "Raise --lissa-depth, --lissa-repeats or --lissa-batch-size, or loosen --lissa-tolerance";
-                default -> "Raise --damping";
-            };
-            if (curvature == Curvature.HESSIAN && mlp != null) {
-                advice += ", use --hessian gauss-newton";
-            }
-            failFast = new FailFastSolver(solver, advice);
+            failFast = solverSpec.failFast(solver, curvature == Curvature.HESSIAN && mlp != null);
             solver = failFast;
         }
         int[] looIdx = looSelection.indices(x.rows());
@@ -219,9 +205,8 @@ final class InfluenceCommand extends OutputCommand implements Callable<Integer> 
             }
         }
 
-        InfluenceOutputs.write(this, new InfluenceOutputs.Run(kind, loss, curvature, solver, autoScale, testFunction,
-                train, looIdx, mlpPath, x, xt, outputs, at, inf, scores, self, loo, agreement, secondsScores, secondsSelf,
-                tStart), log);
+        InfluenceOutputs.write(this, new InfluenceOutputs.Run(in, curvature, solver, autoScale, testFunction, looIdx,
+                new InfluenceResult(at, inf, scores, self, secondsScores, secondsSelf), loo, agreement, tStart), log);
         return 0;
     }
 

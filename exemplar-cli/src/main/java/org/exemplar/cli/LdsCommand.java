@@ -1,7 +1,6 @@
 package org.exemplar.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,22 +8,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Examples;
-import org.exemplar.attribution.MethodCatalog;
+import org.exemplar.attribution.RecipeMethods;
 import org.exemplar.attribution.PreparedAttributor;
-import org.exemplar.attribution.Solver;
 import org.exemplar.attribution.TrakAttributor;
-import org.exemplar.data.AtomicFiles;
-import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.Validation;
 import org.exemplar.eval.Lds;
 import org.exemplar.eval.SubsetTrainer;
 import org.exemplar.eval.TopKRemoval;
-import org.exemplar.io.Json;
-import org.exemplar.io.Provenance;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.model.Activation;
 import org.exemplar.model.LinearModels;
@@ -116,47 +109,6 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
     @Option(names = "--removal-test-points", defaultValue = "10", description = "Test points of the removal check (default ${DEFAULT-VALUE}).")
     int removalTestPoints;
 
-    /** Every setting a method needs. */
-    record MethodSettings(ModelRecipe recipe, int k, RandomProjection.Kind projection, double damping, double l2,
-                          long seed) {
-    }
-
-    /**
-     * The method name -> prepared attributor selection (one place; to be merged with the attribute command's).
-     *
-     * @return the attributor, prepared on {@code train}
-     */
-    static PreparedAttributor<Examples> select(String method, MethodSettings s, Examples train) {
-        String m = method.trim().toLowerCase(Locale.ROOT);
-        if (m.equals("trak") || m.startsWith("trak-")) {
-            int models = m.equals("trak") ? 1 : Integer.parseInt(m.substring(5));
-            return Attributors.trak().train(s.recipe(), models).dimension(s.k()).projection(s.projection())
-                    .damping(s.damping()).seed(s.seed()).prepare(train);
-        }
-        if (m.equals("kfac") || m.equals("ekfac") || m.equals("tracin")) {
-            boolean linear = s.recipe().isLinear();
-            // tracin: a linear recipe checkpoints a linear softmax under the builder's SGD default; an MLP recipe
-            // checkpoints its own training
-            return MethodCatalog.prepare(m, new MethodCatalog.Spec(linear ? s.recipe().kind() : null, null,
-                    s.recipe(), s.recipe().loss(), org.exemplar.influence.TestFunction.LOSS, 0, s.l2(), s.damping(),
-                    null, org.exemplar.curvature.FisherKind.SAMPLED, null,
-                    linear ? new int[0] : s.recipe().hidden(), linear ? Activation.RELU : s.recipe().activation(),
-                    linear ? null : s.recipe().training(), 1, false, 1, 0, s.seed()), train);
-        }
-        if (!s.recipe().isLinear()) {
-            throw new IllegalArgumentException("method '" + method + "' needs a linear model here (--model softmax or "
-                    + "logistic); for an MLP use trak, kfac, ekfac or tracin");
-        }
-        return switch (m) {
-            case "rps" -> Attributors.representer().lambda(s.l2() / 2).prepare(train);
-            case "if-exact", "if-cg", "if-lissa", "if-arnoldi" -> Attributors.influence(s.recipe().kind()).l2(s.l2())
-                    .training(s.recipe().tight()).damping(s.damping()).seed(s.seed())
-                    .solver(Solver.valueOf(m.substring(3).toUpperCase(Locale.ROOT))).prepare(train);
-            default -> throw new IllegalArgumentException("unknown method '" + method
-                    + "' (expected trak, trak-N, kfac, ekfac, tracin, rps, if-exact, if-cg, if-lissa, if-arnoldi)");
-        };
-    }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getErr();
@@ -193,23 +145,8 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
                     TrainingOptions.adam(1e-3).withBatchSize(64).withEpochs(epochs).withL2(mlpL2));
             default -> throw new IllegalArgumentException("--model must be softmax, logistic or mlp, got '" + model + "'");
         };
-        MethodSettings ms = new MethodSettings(recipe, k, RandomProjection.Kind.parse(projection), damping, l2, seed);
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (String m : methods) {
-            String n = m.trim().toLowerCase(Locale.ROOT);
-            if (!seen.add(n)) {
-                throw new IllegalArgumentException("--method lists '" + m + "' twice");
-            }
-            boolean known = n.equals("trak") || n.matches("trak-[1-9][0-9]*") || List.of("rps", "if-exact", "if-cg",
-                    "if-lissa", "if-arnoldi", "kfac", "ekfac", "tracin").contains(n);
-            if (!known) {
-                throw new IllegalArgumentException("unknown method '" + m
-                        + "' (expected trak, trak-N, kfac, ekfac, tracin, rps, if-exact, if-cg, if-lissa, if-arnoldi)");
-            }
-            if (!n.startsWith("trak") && !List.of("kfac", "ekfac", "tracin").contains(n) && !recipe.isLinear()) {
-                throw new IllegalArgumentException("method '" + m + "' needs --model softmax or logistic");
-            }
-        }
+        RecipeMethods.Settings ms = new RecipeMethods.Settings(recipe, k, RandomProjection.Kind.parse(projection), damping, l2, seed);
+        RecipeMethods.check(methods, recipe.isLinear());
         if (removalKs != null) {
             for (int kk : removalKs) {
                 if (kk < 1 || kk >= x.rows()) {
@@ -238,10 +175,8 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
         List<Object[]> removal = new ArrayList<>();
         for (String m : methods) {
             long t0 = System.nanoTime();
-            PreparedAttributor<Examples> a = m.trim().equalsIgnoreCase("rps")
-                    ? Attributors.representer().lambda(l2 / 2).prepare(Examples.labeled(x.withOnesColumn(), y))
-                    : select(m, ms, train);
-            Examples scored = m.trim().equalsIgnoreCase("rps") ? Examples.labeled(xt.withOnesColumn(), yt) : test;
+            PreparedAttributor<Examples> a = RecipeMethods.prepare(m, ms, train);
+            Examples scored = RecipeMethods.inputs(m, test);
             double prep = (System.nanoTime() - t0) * 1e-9;
             long t1 = System.nanoTime();
             var attribution = a.attribute(scored);
@@ -278,63 +213,7 @@ final class LdsCommand extends OutputCommand implements Callable<Integer> {
                 log.flush();
             }
         }
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.putAll(recipe.settings());
-        settings.put("methods", methods);
-        settings.put("subsets", subsets);
-        settings.put("alpha", alpha);
-        settings.put("bootstrap", bootstrap);
-        settings.put("projection_dim", k);
-        settings.put("projection", projection);
-        settings.put("damping", damping);
-        settings.put("explained", "correct-class log-odds of the test label (rank-equivalent to -loss)");
-        Map<String, Path> in = new LinkedHashMap<>();
-        in.put("train_features", trainFeatures);
-        in.put("train_labels", trainLabels);
-        in.put("test_features", testFeatures);
-        in.put("test_labels", testLabels);
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("method", "linear datamodeling score");
-        summary.put("results", results);
-        summary.put("subset_models_trained", actual.trained());
-        summary.put("subset_models_reused", actual.reused());
-        summary.put("settings", settings);
-        summary.put("provenance", Provenance.of("evaluate-lds", settings, in, seed));
-        try (OutputDirectory dir = new OutputDirectory(out)) {
-            Csv.write(dir.file("lds.csv"), new String[] {"method", "lds", "ci_low", "ci_high", "undefined", "subsets",
-                "alpha", "prepare_seconds", "score_seconds", "bytes_per_train_point"}, rows);
-            List<Object[]> pt = new ArrayList<>();
-            for (int t = 0; t < xt.rows(); t++) {
-                Object[] row = new Object[1 + perTest.size()];
-                row[0] = t;
-                int c = 1;
-                for (double[] v : perTest.values()) {
-                    row[c++] = v[t];
-                }
-                pt.add(row);
-            }
-            List<String> header = new ArrayList<>();
-            header.add("test_index");
-            header.addAll(perTest.keySet());
-            Csv.write(dir.file("per_test.csv"), header.toArray(new String[0]), pt);
-            for (var e : scores.entrySet()) {
-                Npy.write(dir.file("scores_" + e.getKey().trim().toLowerCase(Locale.ROOT) + ".npy"), e.getValue());
-            }
-            Npy.write(dir.file("subset_outputs.npy"), actual.outputs());
-            DenseMatrix sub = new DenseMatrix(actual.subsets().length, actual.subsets()[0].length);
-            for (int m = 0; m < sub.rows(); m++) {
-                for (int j = 0; j < sub.cols(); j++) {
-                    sub.set(m, j, actual.subsets()[m][j]);
-                }
-            }
-            Npy.write(dir.file("subsets.npy"), sub);
-            if (removalKs != null) {
-                Csv.write(dir.file("removal.csv"), new String[] {"method", "k", "mean_drop", "flip_fraction",
-                    "random_mean_drop", "random_flip_fraction", "test_points"}, removal);
-            }
-            AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
-            dir.commit();
-        }
+        LdsOutputs.write(this, rows, perTest, scores, results, removal, actual, recipe, xt.rows());
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "| method | LDS | 95%% CI |%n|---|---|---|%n");
         for (Object[] r : rows) {

@@ -1,7 +1,6 @@
 package org.exemplar.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.function.Function;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
-import org.exemplar.data.NpyArray;
 import org.exemplar.data.Validation;
 import org.exemplar.influence.TrainingData;
 import org.exemplar.linalg.DenseMatrix;
@@ -19,7 +17,6 @@ import org.exemplar.model.Activation;
 import org.exemplar.model.DifferentiableModel;
 import org.exemplar.model.LinearModels;
 import org.exemplar.model.Mlp;
-import org.exemplar.model.MlpFiles;
 import org.exemplar.response.PbrfSettings;
 import org.exemplar.response.ResponseSettings;
 import org.exemplar.response.SolverChoice;
@@ -187,36 +184,15 @@ final class PbrfInputs {
         if (testPoint != null && testPoint >= xt.rows()) {
             throw new IllegalArgumentException("--test-point " + testPoint + " outside [0, " + xt.rows() + ")");
         }
-        Mlp saved = null;
-        Path mlpPath = null;
-        int[] hidden = null;
-        Activation act = Activation.RELU;
-        if (!linear) {
-            String spec = model.substring(4);
-            if (spec.matches("[0-9]+(,[0-9]+)*")) {
-                hidden = java.util.Arrays.stream(spec.split(",")).mapToInt(Integer::parseInt).toArray();
-                for (int h : hidden) {
-                    if (h < 1) {
-                        throw new IllegalArgumentException("hidden widths must be >= 1, got " + spec);
-                    }
-                }
-                act = Activation.valueOf(activation.toUpperCase(java.util.Locale.ROOT));
-            } else {
-                mlpPath = Path.of(spec);
-                if (!Files.isRegularFile(mlpPath)) {
-                    throw new DataException(mlpPath, "is not a file (mlp:PATH needs a network from `exemplar mlp`; "
-                            + "mlp:W1,W2 builds one)");
-                }
-                saved = MlpFiles.load(mlpPath);
-                if (saved.inputWidth() != x.cols()) {
-                    throw new DataException(trainFeatures, "has " + x.cols() + " columns but the MLP " + mlpPath
-                            + " expects " + saved.inputWidth());
-                }
-            }
-        }
+        PbrfData.Network net = linear ? PbrfData.Network.NONE
+                : PbrfData.network(model.substring(4), activation, x.cols(), trainFeatures);
+        Mlp saved = net.saved();
+        Path mlpPath = net.mlpPath();
+        int[] hidden = net.hidden();
+        Activation act = net.activation();
         Integer outputsHint = saved != null ? saved.outputWidth() : null;
-        DenseMatrix t = targets(trainLabels, x.rows(), trainFeatures, loss, outputsHint, -1);
-        DenseMatrix tt = targets(testLabels, xt.rows(), testFeatures, loss, outputsHint, t.cols());
+        DenseMatrix t = PbrfData.targets(trainLabels, x.rows(), trainFeatures, loss, outputsHint, -1, classes);
+        DenseMatrix tt = PbrfData.targets(testLabels, xt.rows(), testFeatures, loss, outputsHint, t.cols(), classes);
         if (tt.cols() != t.cols()) {
             throw new DataException(testLabels, "gives " + tt.cols() + " outputs but the training labels give " + t.cols());
         }
@@ -234,7 +210,7 @@ final class PbrfInputs {
         } else {
             Activation a = act;
             architecture = h -> Mlp.initialize(d, h, a, c, seed);
-            name = "mlp:" + spec(hidden);
+            name = "mlp:" + PbrfData.spec(hidden);
         }
         Map<String, Path> inputs = new LinkedHashMap<>();
         inputs.put("train_features", trainFeatures);
@@ -253,102 +229,14 @@ final class PbrfInputs {
         return new Problem(architecture, hidden, initial, name, train, xt, tt, settings, inputs);
     }
 
-    static String spec(int[] hidden) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < hidden.length; i++) {
-            b.append(i == 0 ? "" : ",").append(hidden[i]);
-        }
-        return b.toString();
-    }
-
     private static void require(Object v, String option) {
         if (v == null) {
             throw new IllegalArgumentException("missing required option " + option);
         }
     }
 
-    private DenseMatrix targets(Path file, int rows, Path featuresFile, Loss loss, Integer outputs, int trainCols) {
-        NpyArray arr = Npy.read(file);
-        if (arr.rows() != rows) {
-            throw new DataException(file, "has " + arr.rows() + " rows but " + featuresFile + " has " + rows);
-        }
-        if (loss.name().equals("squared")) {
-            DenseMatrix y = Validation.requireFinite(arr.toMatrix(), file, "targets");
-            if (outputs != null && y.cols() != outputs) {
-                throw new DataException(file, "has " + y.cols() + " target columns but the MLP has " + outputs + " outputs");
-            }
-            return y;
-        }
-        if (arr.ndim() != 1) {
-            throw new DataException(file, "labels must be a 1-D array, got shape " + arr.shapeString());
-        }
-        int[] labels;
-        try {
-            labels = arr.toIntArray();
-        } catch (IllegalArgumentException e) {
-            throw new DataException(file, "labels must be integers: " + e.getMessage());
-        }
-        if (loss.name().equals("sigmoid")) {
-            for (int i = 0; i < rows; i++) {
-                if (labels[i] == -1) {
-                    labels[i] = 0;
-                } else if (labels[i] != 0 && labels[i] != 1) {
-                    throw new DataException(file, "binary labels must be {0,1} or {-1,+1}, got " + labels[i] + " at row " + i);
-                }
-            }
-            return loss.targetsFromLabels(labels, 1);
-        }
-        int c;
-        if (outputs != null) {
-            c = outputs;
-        } else if (classes != null) {
-            c = classes;
-        } else if (trainCols > 0) {
-            c = trainCols;
-        } else {
-            int max = -1;
-            for (int y : labels) {
-                max = Math.max(max, y);
-            }
-            c = max + 1;
-            if (c < 2) {
-                throw new DataException(file, "labels hold a single class; at least two are needed");
-            }
-        }
-        for (int i = 0; i < rows; i++) {
-            if (labels[i] < 0 || labels[i] >= c) {
-                throw new DataException(file, "label " + labels[i] + " at row " + i + " outside [0, " + c + ")"
-                        + (outputs == null && classes == null ? " (set --classes)" : ""));
-            }
-        }
-        return loss.targetsFromLabels(labels, c);
-    }
-
     /** The settings as they go into summary.json. */
     Map<String, Object> settingsMap(Problem p) {
-        ResponseSettings r = p.settings().response();
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("model", p.modelName());
-        s.put("loss", p.train().loss().name());
-        s.put("activation", p.hidden() != null ? activation : null);
-        s.put("optimizer", r.optimizer().externalName());
-        s.put("epochs", r.epochs());
-        s.put("batch_size", r.batchSize());
-        s.put("learning_rate", r.learningRate());
-        s.put("response_epochs", r.responseEpochs());
-        s.put("response_learning_rate", r.learningRate() * r.responseLearningRateFactor());
-        s.put("cold_start_epochs", r.epochs() + r.coldExtraEpochs());
-        s.put("l2", r.l2());
-        s.put("damping", r.damping());
-        s.put("tolerance", r.tolerance());
-        s.put("max_iterations", r.maxIterations());
-        s.put("points", p.settings().points());
-        s.put("removed_fraction", p.settings().removedFraction());
-        s.put("epsilon", "1/N per removed point");
-        s.put("test_loss", p.settings().testLoss().externalName());
-        s.put("solvers", solvers);
-        s.put("seed", seed);
-        s.values().removeIf(java.util.Objects::isNull);
-        return s;
+        return PbrfOutputs.settings(p, activation, solvers, seed);
     }
 }

@@ -5,11 +5,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.exemplar.data.Idx;
 import org.exemplar.io.Provenance;
 import org.exemplar.linalg.DenseMatrix;
+import org.exemplar.linalg.Vectors;
 
 /**
  * The MNIST slice shipped inside the tool (5,000 training and 1,000 test digits, see its README and license
@@ -52,5 +55,33 @@ record ShippedMnist(DenseMatrix trainImages, int[] trainLabels, DenseMatrix test
                 tmp.toFile().delete();
             }
         }
+    }
+
+    /** The share of rows whose largest logit is the label. */
+    static double accuracy(DenseMatrix logits, int[] labels) {
+        int ok = 0;
+        for (int i = 0; i < labels.length; i++) {
+            ok += Vectors.argmax(logits.data(), i * logits.cols(), logits.cols()) == labels[i] ? 1 : 0;
+        }
+        return ok / (double) labels.length;
+    }
+
+    /** Correctly classified digits of distinct classes first, then up to two misclassified ones. */
+    static int[] chooseTestDigits(int[] predicted, int[] labels, int count) {
+        List<Integer> out = new ArrayList<>();
+        int wrongWanted = Math.min(2, count / 3);
+        boolean[] seen = new boolean[10];
+        for (int t = 0; t < labels.length && out.size() < count - wrongWanted; t++) {
+            if (predicted[t] == labels[t] && !seen[labels[t]]) {
+                seen[labels[t]] = true;
+                out.add(t);
+            }
+        }
+        for (int t = 0; t < labels.length && out.size() < count; t++) {
+            if (predicted[t] != labels[t]) {
+                out.add(t);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 }

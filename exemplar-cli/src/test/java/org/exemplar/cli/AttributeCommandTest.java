@@ -125,6 +125,32 @@ class AttributeCommandTest {
     }
 
     @Test
+    void bothDocumentedScoreFilesAreOneFileOnDiskAndTheTopKIsTheBruteForceRanking() throws Exception {
+        Path out = dir.resolve("linked");
+        CliTestSupport.Run run = CliTestSupport.run(args("--method", "kfac", "--top-k", "2", "--out", out.toString()));
+        assertEquals(0, run.exitCode(), run.toString());
+        // DIR/scores.npy and DIR/attribution/scores.npy (both documented) are written once: a hard link
+        assertTrue(Files.isSameFile(out.resolve("scores.npy"), out.resolve("attribution/scores.npy")));
+        JsonNode common = Json.mapper().readTree(out.resolve("attribution/summary.json").toFile());
+        assertEquals("hard link", common.path("scores_shared_as").asText(), common.toString());
+        assertEquals("scores.npy", common.path("scores").asText());
+        // topk.csv (ids, labels) against a sort of the full score row, independent of the library's heap
+        DenseMatrix scores = Npy.read(out.resolve("scores.npy")).toMatrix();
+        List<String> csv = Files.readAllLines(out.resolve("topk.csv"));
+        for (int t = 0; t < 5; t++) {
+            final int tt = t;
+            List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 40).boxed().toList());
+            order.sort((i, j) -> Double.compare(scores.get(tt, j), scores.get(tt, i)));
+            String want = t + ",supporting,1," + order.get(0) + "," + order.get(0) + "," + scores.get(t, order.get(0))
+                    + "," + la[order.get(0)];
+            assertTrue(csv.contains(want), want);
+            String weakest = t + ",opposing,1," + order.get(39) + "," + order.get(39) + ","
+                    + scores.get(t, order.get(39)) + "," + la[order.get(39)];
+            assertTrue(csv.contains(weakest), weakest);
+        }
+    }
+
+    @Test
     void tracinAndKfacRun() {
         for (String[] m : new String[][] {{"--method", "kfac", "--fisher", "empirical"},
             {"--method", "tracin", "--hidden", "8", "--epochs", "3", "--last-layer-only", "--measure", "margin"}}) {

@@ -396,13 +396,9 @@ public final class InfluenceAttributor extends PreparedAttributor<Examples> {
                     if (lissaScale != null) {
                         scale = lissaScale;
                     } else {
-                        double mu = Lissa.largestEigenvalue(new ModelCurvature(model, data, curvature, damping), 50,
-                                seed);
-                        if (!(mu > 0)) {
-                            throw new ArithmeticException("C + damping I has a negative eigenvalue near " + mu
-                                    + "; no LiSSA scale converges: raise the damping or use Gauss-Newton");
-                        }
-                        scale = 1.5 * mu;
+                        scale = org.exemplar.solver.SolverSpec.automaticLissaScale(
+                                new ModelCurvature(model, data, curvature, damping), seed,
+                                "raise the damping or use Gauss-Newton");
                     }
                     st.put("lissaDepth", lissaDepth);
                     st.put("lissaRepeats", lissaRepeats);

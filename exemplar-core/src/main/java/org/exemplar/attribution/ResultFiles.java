@@ -47,10 +47,12 @@ public final class ResultFiles implements ScoreSink, AutoCloseable {
     private final TopKSink topK;
     private final NpyScoreSink scores;
     private final String skipReason;
+    private final Path sharedScores;
     private int next;
     private DenseMatrix scratch;
 
-    private ResultFiles(Path folder, Convention convention, int testSize, int trainSize, int k, String skipReason) {
+    private ResultFiles(Path folder, Convention convention, int testSize, int trainSize, int k, String skipReason,
+                        Path sharedScores) {
         this.folder = Objects.requireNonNull(folder, "folder");
         this.convention = Objects.requireNonNull(convention, "convention");
         if (testSize < 0 || trainSize < 0) {
@@ -60,12 +62,14 @@ public final class ResultFiles implements ScoreSink, AutoCloseable {
         this.trainSize = trainSize;
         this.topK = new TopKSink(k);
         this.skipReason = skipReason;
+        this.sharedScores = sharedScores;
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + folder + ": " + e.getMessage(), e);
         }
-        this.scores = skipReason == null ? new NpyScoreSink(folder.resolve(SCORES), testSize, trainSize) : null;
+        this.scores = skipReason == null && sharedScores == null
+                ? new NpyScoreSink(folder.resolve(SCORES), testSize, trainSize) : null;
     }
 
     /**
@@ -76,7 +80,20 @@ public final class ResultFiles implements ScoreSink, AutoCloseable {
      */
     public static ResultFiles open(Path folder, Convention convention, int testSize, int trainSize, int k,
                                    String skipScoresReason) {
-        return new ResultFiles(folder, convention, testSize, trainSize, k, skipScoresReason);
+        return new ResultFiles(folder, convention, testSize, trainSize, k, skipScoresReason, null);
+    }
+
+    /**
+     * Like {@link #open}, for a caller that writes the same score matrix (every accepted block, in this convention's
+     * sign) to its own file {@code scoresFile} as well: instead of writing the n_test x n_train values a second
+     * time, {@link #finish} puts a hard link to {@code scoresFile} in place of {@value #SCORES} (one copy on disk),
+     * or, where the file system refuses hard links, a copy, with the reason in the summary
+     * ({@code scores_shared_as}). {@code scoresFile} must be complete when {@link #finish} is called.
+     */
+    public static ResultFiles openSharing(Path folder, Convention convention, int testSize, int trainSize, int k,
+                                          String skipScoresReason, Path scoresFile) {
+        return new ResultFiles(folder, convention, testSize, trainSize, k, skipScoresReason,
+                Objects.requireNonNull(scoresFile, "scoresFile"));
     }
 
     /**
@@ -185,6 +202,8 @@ public final class ResultFiles implements ScoreSink, AutoCloseable {
         if (scores != null) {
             scores.commit();
         }
+        String sharedAs = skipReason == null && sharedScores != null ? linkOrCopy(sharedScores, folder.resolve(SCORES))
+                : null;
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("method", convention.method());
         Map<String, Object> c = new LinkedHashMap<>();
@@ -198,13 +217,40 @@ public final class ResultFiles implements ScoreSink, AutoCloseable {
         s.put("n_test", testSize);
         s.put("n_train", trainSize);
         s.put("top_k", topK.result().k());
-        s.put("scores", scores != null ? SCORES : null);
+        s.put("scores", skipReason == null ? SCORES : null);
         s.put("scores_skipped", skipReason);
+        if (sharedAs != null) {
+            s.put("scores_shared_with", folder.toAbsolutePath().relativize(sharedScores.toAbsolutePath()).toString());
+            s.put("scores_shared_as", sharedAs);
+        }
         s.put("topk", TOPK);
         s.put("diagnostics", diagnostics == null ? TrustDiagnostics.none() : diagnostics);
         s.putAll(extra);
         s.put("provenance", provenance);
         AtomicFiles.writeString(folder.resolve(SUMMARY), Json.write(s));
+    }
+
+    /**
+     * Puts {@code link} in place as a hard link to {@code source} and returns "hard link"; where the file system
+     * refuses (no hard links, another device), copies it and says why.
+     */
+    static String linkOrCopy(Path source, Path link) {
+        if (!Files.isRegularFile(source)) {
+            throw new IllegalStateException("the shared score file " + source + " is not there (finish it first)");
+        }
+        try {
+            Files.deleteIfExists(link);
+            Files.createLink(link, source);
+            return "hard link";
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            try {
+                AtomicFiles.write(link, os -> Files.copy(source, os));
+            } catch (RuntimeException c) {
+                c.addSuppressed(e);
+                throw c;
+            }
+            return "copy (hard link refused: " + e + ")";
+        }
     }
 
     private void addRows(List<Object[]> rows, int t, String direction, List<RankedPoint> points) {

@@ -104,6 +104,51 @@ public final class CfDeletion implements DeletionTarget {
         };
     }
 
+    /** The attribution methods case deletion compares (Sec. 6.3, Tables 2 and 8), by their command-line names. */
+    public static final java.util.List<String> METHODS = java.util.List.of("high-dim", "fia", "tracincp", "random");
+
+    /**
+     * Refuses, before any training, a method name that is unknown or that does not apply to the algorithm: FIA is
+     * defined for MF only (Sec. 6.3.1), TracInCP needs SGD checkpoints.
+     */
+    public static void checkMethods(java.util.List<String> names, CfFit.Algorithm a) {
+        for (String m : names) {
+            if (!METHODS.contains(m)) {
+                throw new IllegalArgumentException("unknown method '" + m + "' (" + String.join(", ", METHODS) + ")");
+            }
+            if (m.equals("fia") && a == CfFit.Algorithm.SOFT_IMPUTE) {
+                throw new IllegalArgumentException("FIA applies to MF (eq. 16) only, not to soft-impute (Sec. 6.3.1)");
+            }
+            if (m.equals("tracincp") && a != CfFit.Algorithm.SGD) {
+                throw new IllegalArgumentException("TracInCP needs SGD checkpoints: use --train sgd or drop tracincp");
+            }
+        }
+    }
+
+    /**
+     * The named methods over this target's test pairs, in the order given: high-dim (the fitted model's representer,
+     * Definition 1), fia ({@link Fia} with {@code fiaDamping}), tracincp ({@link TracInCp} over the SGD checkpoints),
+     * random ({@link #random} with {@code seed}).
+     *
+     * @param train the training ratings the model was fitted on
+     * @param mf    the MF settings of the fit (FIA's loss, reg and weights; TracInCP's loss); unused for Soft-Impute
+     */
+    public java.util.List<AttributionMethod> methods(java.util.List<String> names, Ratings train, CfFit.Result fit,
+                                                     MfOptions mf, double fiaDamping, long seed) {
+        checkMethods(names, fit.algorithm());
+        double[] w = fit.mf() == null ? null : CfRepresenter.weights(train, mf);
+        java.util.List<AttributionMethod> ms = new java.util.ArrayList<>();
+        for (String m : names) {
+            switch (m) {
+                case "high-dim" -> ms.add(method(m, fit.representer()::scores));
+                case "fia" -> ms.add(method(m, new Fia(train, fit.factors(), mf.loss(), w, mf.reg(), fiaDamping)::scores));
+                case "tracincp" -> ms.add(method(m, new TracInCp(train, fit.mf().checkpoints(), mf.loss(), w)::scores));
+                default -> ms.add(method(m, random(train, seed)));
+            }
+        }
+        return ms;
+    }
+
     /**
      * The random baseline of Sec. 6.3: ratings sharing the test pair's user or item get independent scores uniform
      * in [-1, 1) \ {0} (so DEL+ and DEL- each delete a random subset of them); others 0. Seeded per pair.

@@ -92,6 +92,28 @@ public final class SensitivityMaps {
         return network.featureInputVjp(new DenseMatrix(1, testInput.length, testInput.clone()), cot).row(0);
     }
 
+    /**
+     * The check of the decomposition (Sec. 4.4): ||sum_i map_i - d Phi_cls/d x|| / ||d Phi_cls/d x|| over every
+     * training point i. The maps are linear in the cotangent and the cotangents sum to the representer last layer's
+     * row, so it is zero up to rounding; a larger value means the maps do not decompose this network's gradient.
+     */
+    public double decompositionError(double[] testInput, int cls) {
+        double[] grad = gradientMap(testInput, cls);
+        int[] all = new int[points.trainFeatures().rows()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        DenseMatrix every = maps(testInput, cls, all);
+        double[] sum = new double[testInput.length];
+        for (int i = 0; i < every.rows(); i++) {
+            for (int j = 0; j < testInput.length; j++) {
+                sum[j] += every.get(i, j);
+            }
+        }
+        return org.exemplar.linalg.Vectors.norm2(org.exemplar.linalg.Vectors.subtract(sum, grad))
+                / org.exemplar.linalg.Vectors.norm2(grad);
+    }
+
     public boolean biasColumn() {
         return biasColumn;
     }

@@ -90,12 +90,7 @@ public record SolverChoice(Kind kind, double cgTolerance, int cgMaxIterations, i
             case LISSA -> {
                 double sigma = lissaScale;
                 if (Double.isNaN(sigma)) {
-                    double mu = Lissa.largestEigenvalue(a, 50, seed);
-                    if (!(mu > 0)) {
-                        throw new ArithmeticException("G + damping I has a non-positive eigenvalue estimate " + mu
-                                + "; no LiSSA scale converges");
-                    }
-                    sigma = 1.5 * mu;
+                    sigma = org.exemplar.solver.SolverSpec.automaticLissaScale(a, seed, "raise the damping");
                 }
                 yield new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed,
                         lissaTolerance));

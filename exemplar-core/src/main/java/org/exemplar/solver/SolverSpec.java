@@ -35,6 +35,48 @@ public record SolverSpec(String name, double cgTolerance, int cgMaxIterations, i
     }
 
     /**
+     * LiSSA's automatic scale, the one place it is computed: sigma = 1.5 x the largest eigenvalue of {@code a} from
+     * {@value #SCALE_POWER_ITERATIONS} power iterations started from {@code seed}, so that every eigenvalue of
+     * A / sigma lies in (0, 2/3] and the Neumann series of LiSSA converges (Agarwal et al. 2017, Sec. 4).
+     *
+     * @param remedy what the user can do when no scale converges (appended to the message)
+     * @throws ArithmeticException when the estimate of the largest eigenvalue is not positive (A is not positive
+     *                             definite: no sigma makes LiSSA converge)
+     */
+    public static double automaticLissaScale(CurvatureOperator a, long seed, String remedy) {
+        double mu = Lissa.largestEigenvalue(a, SCALE_POWER_ITERATIONS, seed);
+        if (!(mu > 0)) {
+            throw new ArithmeticException("the curvature + damping I has a non-positive largest eigenvalue estimate "
+                    + mu + "; no LiSSA scale converges: " + remedy);
+        }
+        return 1.5 * mu;
+    }
+
+    /**
+     * What a user can change when a solve of this solver does not converge, for the message of a
+     * {@link FailFastSolver}: the solver's own budget options, or the damping.
+     *
+     * @param indefiniteCurvature true when the curvature can be indefinite (the full Hessian of a network): then
+     *                            Gauss-Newton is suggested as well
+     */
+    public String nonConvergenceAdvice(boolean indefiniteCurvature) {
+        String advice = switch (name) {
+            case "cg" -> "Raise --cg-max-iterations or --damping";
+            case "lissa" -> "Raise --lissa-depth, --lissa-repeats or --lissa-batch-size, or loosen --lissa-tolerance";
+            default -> "Raise --damping";
+        };
+        return indefiniteCurvature ? advice + ", use --hessian gauss-newton" : advice;
+    }
+
+    /**
+     * The solver wrapped so that the first batch with a solve that does not converge stops the run with
+     * {@link #nonConvergenceAdvice}.
+     */
+    public FailFastSolver failFast(InverseHessianSolver solver, boolean indefiniteCurvature) {
+        return new FailFastSolver(solver, nonConvergenceAdvice(indefiniteCurvature));
+    }
+
+    /**
      * A built solver and the LiSSA scale it was given automatically (null when the user gave one or the solver is
      * not LiSSA).
      */
@@ -58,12 +100,8 @@ public record SolverSpec(String name, double cgTolerance, int cgMaxIterations, i
                 if (lissaScale != null) {
                     sigma = lissaScale;
                 } else {
-                    double mu = Lissa.largestEigenvalue(operator.get(), SCALE_POWER_ITERATIONS, seed);
-                    if (!(mu > 0)) {
-                        throw new ArithmeticException("H + damping I has a negative eigenvalue near " + mu
-                                + "; no LiSSA scale converges: increase --damping or use --hessian gauss-newton");
-                    }
-                    sigma = 1.5 * mu;
+                    sigma = automaticLissaScale(operator.get(), seed,
+                            "increase --damping or use --hessian gauss-newton");
                     auto = sigma;
                 }
                 yield new Built(new Lissa(new LissaOptions(lissaDepth, lissaRepeats, sigma, lissaBatchSize, seed,

@@ -122,6 +122,64 @@ class ResultFilesTest {
     }
 
     @Test
+    void aSharedScoreFileIsHardLinkedNotWrittenTwice() throws IOException {
+        Convention c = new Convention("test", "g", "raw by hand", -2.0, "units");
+        DenseMatrix block = new DenseMatrix(2, 3, new double[] {-2, 6, -1, 0, -4, 2});
+        Path own = dir.resolve("run").resolve("scores.npy");
+        Path folder = dir.resolve("run").resolve("attribution");
+        try (NpyScoreSink npy = new NpyScoreSink(own, 2, 3);
+             ResultFiles f = ResultFiles.openSharing(folder, c, 2, 3, 1, null, own)) {
+            npy.accept(0, block);
+            f.accept(0, block);
+            npy.commit();
+            f.finish(TrustDiagnostics.none(), null, Map.of());
+        }
+        Path shared = folder.resolve(ResultFiles.SCORES);
+        // one file on disk under two names (a temp folder on a POSIX file system allows hard links)
+        assertTrue(Files.isSameFile(own, shared));
+        assertEquals(2, ((Number) Files.getAttribute(shared, "unix:nlink")).intValue());
+        assertArrayEquals(block.data(), Npy.read(shared).toDoubleArray(), 0.0);
+        JsonNode j = Json.mapper().readTree(folder.resolve("summary.json").toFile());
+        assertEquals("scores.npy", j.get("scores").asText());
+        assertEquals("hard link", j.get("scores_shared_as").asText());
+        assertEquals(Path.of("..", "scores.npy").toString(), j.get("scores_shared_with").asText());
+        assertEquals("0,1,supporting,1,6.0,-3.0", Files.readAllLines(folder.resolve("topk.csv")).get(1));
+
+        assertThrows(IllegalStateException.class, () -> ResultFiles.linkOrCopy(dir.resolve("none.npy"),
+                dir.resolve("x.npy")), "an unfinished shared file is refused");
+
+        // a skipped matrix is neither linked nor copied
+        Path skipped = dir.resolve("skip");
+        try (ResultFiles f = ResultFiles.openSharing(skipped, c, 2, 3, 1, "--no-scores was given", own)) {
+            f.accept(0, block);
+            f.finish(TrustDiagnostics.none(), null, Map.of());
+        }
+        assertFalse(Files.exists(skipped.resolve("scores.npy")));
+        assertTrue(Json.mapper().readTree(skipped.resolve("summary.json").toFile()).get("scores").isNull());
+    }
+
+    @Test
+    void whereAHardLinkIsRefusedTheScoresAreCopiedWithTheReason() throws IOException {
+        // a hard link across file systems fails (EXDEV): /dev/shm (tmpfs) against the test's temporary folder
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(dir)), "needs a second file system");
+        Path source = dir.resolve("s.npy");
+        Npy.write(source, new double[] {1, 2, 3});
+        Path other = Files.createTempDirectory(shm, "exemplar-resultfiles-test");
+        try {
+            Path target = other.resolve("scores.npy");
+            String how = ResultFiles.linkOrCopy(source, target);
+            assertTrue(how.startsWith("copy (hard link refused: "), how);
+            assertFalse(Files.isSameFile(source, target));
+            assertArrayEquals(new double[] {1, 2, 3}, Npy.read(target).toDoubleArray(), 0.0);
+        } finally {
+            Files.deleteIfExists(other.resolve("scores.npy"));
+            Files.deleteIfExists(other);
+        }
+    }
+
+    @Test
     void anUnfinishedWriterLeavesNoScoresAndRefusesShortInput() {
         Convention c = new Convention("test", "g", "raw", 1.0, "units");
         Path out = dir.resolve("unfinished");

@@ -46,6 +46,16 @@ class SensitivityMapsTest {
         for (int j = 0; j < 6; j++) {
             assertEquals(grad[j], sum[j], 1e-12 * Vectors.maxAbs(grad));
         }
+        // the library's own check equals the relative error computed here from the explicit sum (other order)
+        double[] diff = new double[6];
+        for (int j = 0; j < 6; j++) {
+            diff[j] = sum[j] - grad[j];
+        }
+        double want = Vectors.norm2(diff) / Vectors.norm2(grad);
+        double got = maps.decompositionError(xt, cls);
+        assertEquals(want, got, 1e-13, "both are rounding-level");
+        // rounding-level but not exactly zero for this seeded problem (a check that returned 0 would not be a check)
+        org.junit.jupiter.api.Assertions.assertTrue(got > 0 && got < 1e-12, "decomposition error " + got);
         // independent check: central differences of Phi_rep(x)_cls = sum_i alpha_i,cls f_i^T [h(x); 1]
         double h = 1e-6;
         for (int j = 0; j < 6; j++) {
