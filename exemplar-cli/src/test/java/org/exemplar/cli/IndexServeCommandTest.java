@@ -77,7 +77,7 @@ class IndexServeCommandTest {
         Attributors.ntk().prepare(Examples.regression(unit, target)).save(ntk);
         r = CliTestSupport.run("index", "build", "--from", ntk.toString(), "--out", tmp.resolve("n").toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from influence, rps-l2"), r.err());
+        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from ekfac, influence, kfac, rps-l2"), r.err());
         assertFalse(Files.exists(tmp.resolve("n")));
 
         r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", tmp.resolve("y").toString(),
@@ -101,5 +101,67 @@ class IndexServeCommandTest {
         r = CliTestSupport.run("serve", "--index", out.toString());
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("format version 7 is not supported"), r.err());
+    }
+
+    /**
+     * The K-FAC path of the command line: {@code attribute --method kfac --save-artifact}, then {@code index build
+     * --from RUN/artifact}, then the server (as {@code serve} starts it): the HTTP answer for every test point, given
+     * its label, lists the same top-3 supporting and opposing training points as the command's {@code scores.npy}
+     * (the library's full score matrix, written before any index exists), scores to 1e-12 relative.
+     */
+    @Test
+    void kfacArtifactOfAttributeBuildsAnIndexThatServesTheLibrarysTopK() throws Exception {
+        Examples train = data(60, 3, 5);
+        Examples test = data(6, 3, 6);
+        Path x = tmp.resolve("x.npy");
+        Path y = tmp.resolve("y.npy");
+        Path xt = tmp.resolve("xt.npy");
+        Path yt = tmp.resolve("yt.npy");
+        org.exemplar.data.Npy.write(x, train.features());
+        org.exemplar.data.Npy.write(y, train.labels());
+        org.exemplar.data.Npy.write(xt, test.features());
+        org.exemplar.data.Npy.write(yt, test.labels());
+        Path run = tmp.resolve("run");
+        CliTestSupport.Run r = CliTestSupport.run("attribute", "--train-features", x.toString(), "--train-labels",
+                y.toString(), "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q", "--method", "kfac",
+                "--model", "logistic", "--damping", "0.01", "--seed", "2", "--save-artifact", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("kfac-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("kfac"), r.out());
+        DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
+        ExplanationIndex index = ExplanationIndex.open(idx);
+        assertEquals("inner-product", index.metadata().path("kind").asText());
+        try (org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, null,
+                org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (int t = 0; t < test.size(); t++) {
+                String body = "{\"features\": " + java.util.Arrays.toString(test.features().row(t)) + ", \"class\": "
+                        + test.labels()[t] + ", \"k\": 3, \"direction\": \"both\"}";
+                var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + server.port() + "/v1/explain")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, resp.statusCode(), resp.body());
+                var json = org.exemplar.io.Json.mapper().readTree(resp.body());
+                double[] row = scores.row(t);
+                Integer[] order = new Integer[row.length];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                java.util.Arrays.sort(order, (a, b) -> Double.compare(row[b], row[a]));
+                for (int k = 0; k < 3; k++) {
+                    var sup = json.path("supporting").get(k);
+                    var opp = json.path("opposing").get(k);
+                    int want = order[k];
+                    int wantOpp = order[row.length - 1 - k];
+                    assertEquals(want, sup.path("id").asInt(), "test " + t + " supporting rank " + k + ": " + resp.body());
+                    assertEquals(row[want], sup.path("score").asDouble(), 1e-12 * Math.abs(row[want]));
+                    assertEquals(wantOpp, opp.path("id").asInt(), "test " + t + " opposing rank " + k);
+                    assertEquals(row[wantOpp], opp.path("score").asDouble(), 1e-12 * Math.abs(row[wantOpp]));
+                }
+            }
+        }
     }
 }

@@ -18,6 +18,8 @@ import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Convention;
 import org.exemplar.attribution.Examples;
 import org.exemplar.attribution.InfluenceAttributor;
+import org.exemplar.attribution.InnerProductForm;
+import org.exemplar.attribution.KfacAttributor;
 import org.exemplar.attribution.PreparedAttributor;
 import org.exemplar.attribution.RankedPoint;
 import org.exemplar.attribution.RepresenterAttributor;
@@ -28,6 +30,7 @@ import org.exemplar.data.NpyArray;
 import org.exemplar.io.Json;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
+import org.exemplar.model.DifferentiableModel;
 import org.exemplar.representer.RepresenterPoints;
 
 /**
@@ -44,6 +47,10 @@ import org.exemplar.representer.RepresenterPoints;
  *   <li>{@code influence} (kind {@code artifact}): the saved artifact is kept in {@code artifact/} and every query
  *   is scored by the library ({@link PreparedAttributor#topK}); the training features are memory-mapped for
  *   queries by training id; self-influence is the library's, computed once at build time.</li>
+ *   <li>{@code kfac}, {@code ekfac} (kind {@code inner-product}, {@link InnerProductRows}): the library's training
+ *   keys (training gradients in the Kronecker eigenbasis, {@link InnerProductForm}) memory-mapped beside the saved
+ *   artifact; a query's vector (its preconditioned test gradient) comes from the library and is scored by one scan
+ *   of inner products; training features are mapped for queries by id; self-influence is the library's.</li>
  * </ul>
  *
  * <p>{@code index.json} holds the format name and version, the method, its settings, the training data's SHA-256
@@ -56,7 +63,8 @@ public final class ExplanationIndex {
     /** The one format version this library reads and writes. */
     public static final int VERSION = 1;
     /** Methods an index can be built from and opened for. */
-    public static final Set<String> METHODS = Set.of(RepresenterAttributor.METHOD, InfluenceAttributor.METHOD);
+    public static final Set<String> METHODS = Set.of(RepresenterAttributor.METHOD, InfluenceAttributor.METHOD,
+            KfacAttributor.KFAC, KfacAttributor.EKFAC);
     /** Rows per scan block (the scan's working set: blockRows doubles per query). */
     static final int SCAN_ROWS = 4096;
 
@@ -67,8 +75,10 @@ public final class ExplanationIndex {
     private final int outputs;
     private final double[] alpha;      // n x c, rps only
     private final DenseMatrix theta;   // c x p, rps only
-    private final Loss loss;           // rps only
-    private final PreparedAttributor<Examples> scorer; // influence only
+    private final Loss loss;
+    private final PreparedAttributor<Examples> scorer; // influence, kfac, ekfac
+    private final DifferentiableModel model;           // influence, kfac, ekfac
+    private final InnerProductRows<Examples> inner;    // kfac, ekfac: kind inner-product
     private final int[] labels;
     private final double[] selfInfluence;
     private volatile Integer[] selfOrder;
@@ -103,15 +113,20 @@ public final class ExplanationIndex {
             this.theta = Npy.readMatrix(dir.resolve("theta.npy"));
             this.loss = Loss.named(meta.path("loss").asText());
             this.scorer = null;
+            this.model = null;
+            this.inner = null;
         } else {
             this.alpha = null;
             this.theta = null;
-            this.loss = null;
-            this.scorer = Attributors.load(dir.resolve("artifact"), InfluenceAttributor.class);
+            this.loss = Loss.named(meta.path("loss").asText());
+            this.scorer = examplesScorer(Attributors.load(dir.resolve("artifact")), dir.resolve("artifact"));
             if (!scorer.key().equals(meta.path("artifactKey").asText())) {
                 throw new DataException(dir.resolve("artifact"), "artifact key " + scorer.key()
                         + " differs from index.json's " + meta.path("artifactKey").asText());
             }
+            this.model = scorer instanceof KfacAttributor ka ? ka.model() : ((InfluenceAttributor) scorer).model();
+            this.inner = InnerProductRows.KIND.equals(meta.path("kind").asText())
+                    ? InnerProductRows.open(dir, innerForm(scorer), n) : null;
         }
         JsonNode c = meta.path("convention");
         this.convention = new Convention(c.path("method").asText(), c.path("explained").asText(),
@@ -159,6 +174,19 @@ public final class ExplanationIndex {
             this.testLabels = null;
             this.testImages = null;
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static PreparedAttributor<Examples> examplesScorer(PreparedAttributor<?> p, Path where) {
+        if (!(p instanceof InfluenceAttributor) && !(p instanceof KfacAttributor)) {
+            throw new DataException(where, "holds a " + p.method() + " artifact, not one of " + METHODS);
+        }
+        return (PreparedAttributor<Examples>) p;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static InnerProductForm<Examples> innerForm(PreparedAttributor<Examples> p) {
+        return (InnerProductForm<Examples>) p;
     }
 
     private static byte[] uint8(NpyArray a, Path f) {
@@ -381,15 +409,13 @@ public final class ExplanationIndex {
             }
             return out;
         }
-        InfluenceAttributor ia = (InfluenceAttributor) scorer;
-        return ia.model().logits(new DenseMatrix(1, f.length, f.clone())).data();
+        return model.logits(new DenseMatrix(1, f.length, f.clone())).data();
     }
 
     /** The predicted class of a query. */
     public int predictedClass(double[] f) {
         double[] o = outputs(f);
-        Loss l = loss != null ? loss : ((InfluenceAttributor) scorer).trainingData().loss();
-        return l.predictedClass(o, 0, o.length);
+        return loss.predictedClass(o, 0, o.length);
     }
 
     /**
@@ -434,14 +460,21 @@ public final class ExplanationIndex {
         int[] cls = new int[nq];
         for (int q = 0; q < nq; q++) {
             outs[q] = outputs(fs[q]);
-            Loss l = loss != null ? loss : ((InfluenceAttributor) scorer).trainingData().loss();
-            pred[q] = l.predictedClass(outs[q], 0, outs[q].length);
+            pred[q] = loss.predictedClass(outs[q], 0, outs[q].length);
             cls[q] = classes == null ? pred[q] : classes[q];
             if (cls[q] < 0 || cls[q] >= classes()) {
                 throw new IllegalArgumentException("class " + cls[q] + " outside [0, " + classes() + ")");
             }
         }
         List<Explanation> res = new ArrayList<>(nq);
+        if (inner != null) {   // kind inner-product: the library's query vectors, one scan of the mapped keys
+            StreamingTopK[] h = inner.rank(Examples.labeled(DenseMatrix.fromRows(fs), cls), k);
+            for (int q = 0; q < nq; q++) {
+                res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? h[q].supporting() : List.of(),
+                        dir.wantsOpposing() ? h[q].opposing() : List.of(), true, Double.NaN));
+            }
+            return res;
+        }
         if (scorer != null) {
             DenseMatrix x = DenseMatrix.fromRows(fs);
             PreparedAttributor.Ranking r = scorer.topK(Examples.labeled(x, cls), k);
@@ -546,10 +579,12 @@ public final class ExplanationIndex {
         if (p instanceof RepresenterAttributor ra) {
             features = ra.points().trainFeatures();
             targets = ar.matrix("train_targets");
-        } else {
-            InfluenceAttributor ia = (InfluenceAttributor) p;
+        } else if (p instanceof InfluenceAttributor ia) {
             features = ia.trainingData().features();
             targets = ia.trainingData().targets();
+        } else {
+            features = ar.matrix("train_features");
+            targets = ar.matrix("train_targets");
         }
         int n = features.rows();
         int d = features.cols();
@@ -587,6 +622,14 @@ public final class ExplanationIndex {
                 selfDef = "alpha_{i y_i} f_i^T f_i: the representer value of training point i on the logit of its "
                         + "own label (Yeh et al. 2018, Thm 3.1 and Sec. 4.1); large = the point is explained mostly by "
                         + "itself (suspected mislabel or atypical)";
+            } else if (p instanceof KfacAttributor ka) {
+                m.put("kind", InnerProductRows.KIND).put("outputs", ka.model().outputWidth())
+                        .put("loss", ka.loss().name()).put("keyWidth", ka.keyWidth());
+                InnerProductRows.write(tmp, ka, n, o.float32());
+                p.save(tmp.resolve("artifact"));
+                SelfInfluence s = p.selfInfluence();
+                self = s.scores();
+                selfDef = s.convention().raw() + " (" + s.convention().units() + ")";
             } else {
                 InfluenceAttributor ia = (InfluenceAttributor) p;
                 m.put("kind", "artifact").put("outputs", ia.model().outputWidth())
