@@ -68,4 +68,35 @@ final class TestIndexes {
                         java.util.Arrays.copyOfRange(all, TRAIN * sz, n * sz)));
         return dir;
     }
+
+    /** The text snippet of training row i in {@link #buildText} (with markup characters the page must show as text). */
+    static String snippet(int i) {
+        return "doc " + i + " <b>&amp;</b> \"" + (char) ('a' + i % 26) + "\"";
+    }
+
+    /**
+     * A text-payload index (no images): K-FAC of a softmax regression on 5 generated features, 150 training rows
+     * with a text snippet each ({@link #snippet}) and a 10-point test set without images.
+     */
+    static Path buildText(Path dir) {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 150;
+        int nt = 10;
+        DenseMatrix f = new DenseMatrix(n + nt, 5);
+        int[] y = new int[n + nt];
+        for (int i = 0; i < n + nt; i++) {
+            for (int j = 0; j < 5; j++) {
+                f.set(i, j, r.nextGaussian());
+            }
+            y[i] = f.get(i, 0) + 0.5 * r.nextGaussian() > 0.4 ? 2 : f.get(i, 1) > 0 ? 1 : 0;
+        }
+        org.exemplar.attribution.KfacAttributor p = Attributors.kfac(org.exemplar.model.LinearModels.Kind.SOFTMAX)
+                .l2(0.02).damping(0.01).prepare(Examples.labeled(f.rowRange(0, n), java.util.Arrays.copyOf(y, n)));
+        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
+        p.save(art);
+        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults()
+                .withIds(java.util.stream.IntStream.range(0, n).mapToObj(TestIndexes::snippet).toList())
+                .withTestSet(f.rowRange(n, n + nt), java.util.Arrays.copyOfRange(y, n, n + nt), null));
+        return dir;
+    }
 }

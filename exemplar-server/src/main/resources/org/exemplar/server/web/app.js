@@ -29,13 +29,15 @@ function fmt(x) { return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toFixed(4)
 async function card(p, cls) {
   const d = document.createElement("div");
   d.className = "card " + cls;
+  d.dataset.id = p.id;
   const img = document.createElement("img");
   img.alt = "training " + p.id;
   d.appendChild(img);
   const c = document.createElement("div");
   c.textContent = "#" + p.id + " label " + p.label + " " + fmt(p.score);
   d.appendChild(c);
-  if (p.image) { await loadImage(img, p.image); } else { img.remove(); c.textContent = p.name + " " + fmt(p.score); }
+  if (p.image) { await loadImage(img, p.image); }
+  else { img.remove(); d.classList.add("text"); c.className = "snippet"; c.textContent = p.name + " (label " + p.label + ") " + fmt(p.score); }
   return d;
 }
 
@@ -138,8 +140,13 @@ async function selfInfluence() {
 
 function selfcheck() {
   const imgs = (id) => Array.from($(id).querySelectorAll("img")).filter((i) => i.complete && i.naturalWidth > 0).length;
+  const ids = (id) => Array.from($(id).querySelectorAll(".card")).map((d) => +d.dataset.id);
+  const snippets = (id) => Array.from($(id).querySelectorAll(".card .snippet")).map((d) => d.textContent);
   $("selfcheck").textContent = JSON.stringify({
     supportingImages: imgs("supporting"), opposingImages: imgs("opposing"), selfInfluenceImages: imgs("selfList"),
+    supportingIds: ids("supporting"), opposingIds: ids("opposing"), selfInfluenceIds: ids("selfList"),
+    supportingSnippets: snippets("supporting"), opposingSnippets: snippets("opposing"),
+    selfInfluenceSnippets: snippets("selfList"),
     chartBars: $("chart").querySelectorAll("rect.bar").length, queryImage: $("queryImg").naturalWidth > 0,
     error: $("error").textContent });
 }
