@@ -77,7 +77,7 @@ class IndexServeCommandTest {
         Attributors.ntk().prepare(Examples.regression(unit, target)).save(ntk);
         r = CliTestSupport.run("index", "build", "--from", ntk.toString(), "--out", tmp.resolve("n").toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from ekfac, influence, kfac, rps-l2"), r.err());
+        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from ekfac, influence, kfac, representer-l1, rps-l2"), r.err());
         assertFalse(Files.exists(tmp.resolve("n")));
 
         r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", tmp.resolve("y").toString(),
@@ -131,14 +131,46 @@ class IndexServeCommandTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("kfac"), r.out());
         DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
+        assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores);
+    }
+
+    /**
+     * The representer-l1 path: {@code hdrep l1 --save-artifact}, {@code index build}, the server: the HTTP top-3 of
+     * every test row equal the command's {@code values.npy} (Corollary 2 importances), scores to 1e-12 relative.
+     */
+    @Test
+    void hdrepL1ArtifactBuildsAnIndexThatServesTheCommandsValues() throws Exception {
+        Examples train = data(70, 8, 11);
+        Examples test = data(5, 8, 12);
+        Path x = tmp.resolve("hx.npy");
+        Path y = tmp.resolve("hy.npy");
+        Path xt = tmp.resolve("hxt.npy");
+        org.exemplar.data.Npy.write(x, train.features());
+        org.exemplar.data.Npy.write(y, train.labels());
+        org.exemplar.data.Npy.write(xt, test.features());
+        Path run = tmp.resolve("hrun");
+        CliTestSupport.Run r = CliTestSupport.run("hdrep", "l1", "--train-features", x.toString(), "--train-labels",
+                y.toString(), "--test-features", xt.toString(), "--lambda", "0.02", "--save-artifact", "--out",
+                run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("l1-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        DenseMatrix values = org.exemplar.data.Npy.read(run.resolve("values.npy")).toMatrix();
+        assertServesTop3(idx, "inner-product", test.features(), null, values);
+    }
+
+    /** POSTs every query row to /v1/explain of a server on the index; top-3 of both signs must be those of scores. */
+    static void assertServesTop3(Path idx, String kind, DenseMatrix queries, int[] classes, DenseMatrix scores)
+            throws Exception {
         ExplanationIndex index = ExplanationIndex.open(idx);
-        assertEquals("inner-product", index.metadata().path("kind").asText());
+        assertEquals(kind, index.metadata().path("kind").asText());
         try (org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, null,
                 org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-            for (int t = 0; t < test.size(); t++) {
-                String body = "{\"features\": " + java.util.Arrays.toString(test.features().row(t)) + ", \"class\": "
-                        + test.labels()[t] + ", \"k\": 3, \"direction\": \"both\"}";
+            for (int t = 0; t < queries.rows(); t++) {
+                String body = "{\"features\": " + java.util.Arrays.toString(queries.row(t))
+                        + (classes == null ? "" : ", \"class\": " + classes[t]) + ", \"k\": 3, \"direction\": \"both\"}";
                 var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
                         + server.port() + "/v1/explain")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
                         .header("Content-Type", "application/json").build(),

@@ -16,21 +16,20 @@ import java.util.stream.Stream;
 import org.exemplar.attribution.Artifact;
 import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Convention;
-import org.exemplar.attribution.Examples;
 import org.exemplar.attribution.InfluenceAttributor;
-import org.exemplar.attribution.InnerProductForm;
 import org.exemplar.attribution.KfacAttributor;
 import org.exemplar.attribution.PreparedAttributor;
 import org.exemplar.attribution.RankedPoint;
 import org.exemplar.attribution.RepresenterAttributor;
 import org.exemplar.attribution.SelfInfluence;
+import org.exemplar.attribution.SparseRepresenterAttributor;
+import org.exemplar.attribution.TopK;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.NpyArray;
 import org.exemplar.io.Json;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
-import org.exemplar.model.DifferentiableModel;
 import org.exemplar.representer.RepresenterPoints;
 
 /**
@@ -51,6 +50,10 @@ import org.exemplar.representer.RepresenterPoints;
  *   keys (training gradients in the Kronecker eigenbasis, {@link InnerProductForm}) memory-mapped beside the saved
  *   artifact; a query's vector (its preconditioned test gradient) comes from the library and is scored by one scan
  *   of inner products; training features are mapped for queries by id; self-influence is the library's.</li>
+ *   <li>{@code representer-l1} (kind {@code inner-product}): the support-scaled rows alpha_i x_{i,S} of the L1
+ *   logistic fit (Tsai et al. 2023, Cor. 2; {@link SparseRepresenterAttributor#l1InnerProductForm}) memory-mapped,
+ *   the dense training rows for queries by id; a query's vector is |theta_S| x'_S; the class is not read (the
+ *   prediction score is explained); no self-influence.</li>
  * </ul>
  *
  * <p>{@code index.json} holds the format name and version, the method, its settings, the training data's SHA-256
@@ -64,7 +67,7 @@ public final class ExplanationIndex {
     public static final int VERSION = 1;
     /** Methods an index can be built from and opened for. */
     public static final Set<String> METHODS = Set.of(RepresenterAttributor.METHOD, InfluenceAttributor.METHOD,
-            KfacAttributor.KFAC, KfacAttributor.EKFAC);
+            KfacAttributor.KFAC, KfacAttributor.EKFAC, SparseRepresenterAttributor.L1);
     /** Rows per scan block (the scan's working set: blockRows doubles per query). */
     static final int SCAN_ROWS = 4096;
 
@@ -75,10 +78,8 @@ public final class ExplanationIndex {
     private final int outputs;
     private final double[] alpha;      // n x c, rps only
     private final DenseMatrix theta;   // c x p, rps only
-    private final Loss loss;
-    private final PreparedAttributor<Examples> scorer; // influence, kfac, ekfac
-    private final DifferentiableModel model;           // influence, kfac, ekfac
-    private final InnerProductRows<Examples> inner;    // kfac, ekfac: kind inner-product
+    private final Loss loss;           // rps only
+    private final ArtifactScorer<?> scorer; // every other method (ArtifactKinds)
     private final int[] labels;
     private final double[] selfInfluence;
     private volatile Integer[] selfOrder;
@@ -113,20 +114,11 @@ public final class ExplanationIndex {
             this.theta = Npy.readMatrix(dir.resolve("theta.npy"));
             this.loss = Loss.named(meta.path("loss").asText());
             this.scorer = null;
-            this.model = null;
-            this.inner = null;
         } else {
             this.alpha = null;
             this.theta = null;
-            this.loss = Loss.named(meta.path("loss").asText());
-            this.scorer = examplesScorer(Attributors.load(dir.resolve("artifact")), dir.resolve("artifact"));
-            if (!scorer.key().equals(meta.path("artifactKey").asText())) {
-                throw new DataException(dir.resolve("artifact"), "artifact key " + scorer.key()
-                        + " differs from index.json's " + meta.path("artifactKey").asText());
-            }
-            this.model = scorer instanceof KfacAttributor ka ? ka.model() : ((InfluenceAttributor) scorer).model();
-            this.inner = InnerProductRows.KIND.equals(meta.path("kind").asText())
-                    ? InnerProductRows.open(dir, innerForm(scorer), n) : null;
+            this.loss = null;
+            this.scorer = ArtifactKinds.open(dir, meta, n);
         }
         JsonNode c = meta.path("convention");
         this.convention = new Convention(c.path("method").asText(), c.path("explained").asText(),
@@ -174,19 +166,6 @@ public final class ExplanationIndex {
             this.testLabels = null;
             this.testImages = null;
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static PreparedAttributor<Examples> examplesScorer(PreparedAttributor<?> p, Path where) {
-        if (!(p instanceof InfluenceAttributor) && !(p instanceof KfacAttributor)) {
-            throw new DataException(where, "holds a " + p.method() + " artifact, not one of " + METHODS);
-        }
-        return (PreparedAttributor<Examples>) p;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static InnerProductForm<Examples> innerForm(PreparedAttributor<Examples> p) {
-        return (InnerProductForm<Examples>) p;
     }
 
     private static byte[] uint8(NpyArray a, Path f) {
@@ -409,13 +388,13 @@ public final class ExplanationIndex {
             }
             return out;
         }
-        return model.logits(new DenseMatrix(1, f.length, f.clone())).data();
+        return scorer.outputs(f);
     }
 
     /** The predicted class of a query. */
     public int predictedClass(double[] f) {
         double[] o = outputs(f);
-        return loss.predictedClass(o, 0, o.length);
+        return scorer == null ? loss.predictedClass(o, 0, o.length) : scorer.predictedClass(o);
     }
 
     /**
@@ -460,24 +439,16 @@ public final class ExplanationIndex {
         int[] cls = new int[nq];
         for (int q = 0; q < nq; q++) {
             outs[q] = outputs(fs[q]);
-            pred[q] = loss.predictedClass(outs[q], 0, outs[q].length);
+            pred[q] = scorer == null ? loss.predictedClass(outs[q], 0, outs[q].length)
+                    : scorer.predictedClass(outs[q]);
             cls[q] = classes == null ? pred[q] : classes[q];
             if (cls[q] < 0 || cls[q] >= classes()) {
                 throw new IllegalArgumentException("class " + cls[q] + " outside [0, " + classes() + ")");
             }
         }
         List<Explanation> res = new ArrayList<>(nq);
-        if (inner != null) {   // kind inner-product: the library's query vectors, one scan of the mapped keys
-            StreamingTopK[] h = inner.rank(Examples.labeled(DenseMatrix.fromRows(fs), cls), k);
-            for (int q = 0; q < nq; q++) {
-                res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? h[q].supporting() : List.of(),
-                        dir.wantsOpposing() ? h[q].opposing() : List.of(), true, Double.NaN));
-            }
-            return res;
-        }
-        if (scorer != null) {
-            DenseMatrix x = DenseMatrix.fromRows(fs);
-            PreparedAttributor.Ranking r = scorer.topK(Examples.labeled(x, cls), k);
+        if (scorer != null) {   // the library's topK, or a scan of stored keys with the library's query vectors
+            TopK r = scorer.rank(fs, cls, k);
             for (int q = 0; q < nq; q++) {
                 res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? r.supporting(q) : List.of(),
                         dir.wantsOpposing() ? r.opposing(q) : List.of(), true, Double.NaN));
@@ -575,21 +546,18 @@ public final class ExplanationIndex {
         }
         Artifact.Reader ar = Artifact.open(artifactDir);
         DenseMatrix features;
-        DenseMatrix targets;
+        int[] labels;
         if (p instanceof RepresenterAttributor ra) {
             features = ra.points().trainFeatures();
-            targets = ar.matrix("train_targets");
-        } else if (p instanceof InfluenceAttributor ia) {
-            features = ia.trainingData().features();
-            targets = ia.trainingData().targets();
+            labels = labelsOf(ar.matrix("train_targets"));
         } else {
-            features = ar.matrix("train_features");
-            targets = ar.matrix("train_targets");
+            ArtifactKinds.Training t = ArtifactKinds.training(p, ar);
+            features = t.features();
+            labels = t.labels();
         }
         int n = features.rows();
         int d = features.cols();
         validate(o, n, d);
-        int[] labels = labelsOf(targets);
         Path parent = out.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + out.getFileName() + ".tmp-" + System.nanoTime());
         try {
@@ -622,25 +590,18 @@ public final class ExplanationIndex {
                 selfDef = "alpha_{i y_i} f_i^T f_i: the representer value of training point i on the logit of its "
                         + "own label (Yeh et al. 2018, Thm 3.1 and Sec. 4.1); large = the point is explained mostly by "
                         + "itself (suspected mislabel or atypical)";
-            } else if (p instanceof KfacAttributor ka) {
-                m.put("kind", InnerProductRows.KIND).put("outputs", ka.model().outputWidth())
-                        .put("loss", ka.loss().name()).put("keyWidth", ka.keyWidth());
-                InnerProductRows.write(tmp, ka, n, o.float32());
-                p.save(tmp.resolve("artifact"));
-                SelfInfluence s = p.selfInfluence();
-                self = s.scores();
-                selfDef = s.convention().raw() + " (" + s.convention().units() + ")";
             } else {
-                InfluenceAttributor ia = (InfluenceAttributor) p;
-                m.put("kind", "artifact").put("outputs", ia.model().outputWidth())
-                        .put("loss", ia.trainingData().loss().name());
-                p.save(tmp.resolve("artifact"));
-                SelfInfluence s = p.selfInfluence();
-                self = s.scores();
-                selfDef = s.convention().raw() + " (" + s.convention().units() + ")";
+                ArtifactKinds.write(p, tmp, m, n, o.float32());
+                SelfInfluence s = p.hasSelfInfluence() ? p.selfInfluence() : null;
+                self = s == null ? null : s.scores();
+                selfDef = s == null ? null : s.convention().raw() + " (" + s.convention().units() + ")";
             }
-            Npy.write(tmp.resolve("self_influence.npy"), self);
-            m.putObject("selfInfluence").put("definition", selfDef);
+            if (self != null) {
+                Npy.write(tmp.resolve("self_influence.npy"), self);
+                m.putObject("selfInfluence").put("definition", selfDef);
+            } else {
+                m.putNull("selfInfluence");
+            }
             ObjectNode pay = m.putObject("payload");
             if (o.images() != null || o.ids() != null) {
                 Files.createDirectories(tmp.resolve("payload"));

@@ -3,18 +3,20 @@ package org.exemplar.index;
 import java.nio.file.Path;
 import org.exemplar.attribution.InnerProductForm;
 import org.exemplar.attribution.TestSet;
+import org.exemplar.attribution.TopK;
 import org.exemplar.data.DataException;
 import org.exemplar.linalg.DenseMatrix;
 
 /**
  * Index kind {@code inner-product}: the training keys k_i of a method that scores by one inner product per training
- * point ({@link InnerProductForm}: K-FAC / EK-FAC's rotated training gradients), memory-mapped from
+ * point ({@link InnerProductForm}: K-FAC / EK-FAC's rotated training gradients, representer-l1's support-scaled
+ * rows), memory-mapped from
  * {@value #FILE}. A query block's vectors q_t come from the library ({@link InnerProductForm#queryVectors}); the scan
  * takes q_t . k_i over the mapped rows into bounded heaps. No method formula lives here.
  *
  * @param <Q> the attributor's test-set type
  */
-final class InnerProductRows<Q extends TestSet<Q>> {
+final class InnerProductRows<Q extends TestSet<Q>> extends ArtifactScorer<Q> {
     /** The kind's name in {@code index.json}. */
     static final String KIND = "inner-product";
     /** The keys file in the index folder. */
@@ -25,7 +27,8 @@ final class InnerProductRows<Q extends TestSet<Q>> {
     private final InnerProductForm<Q> form;
     private final MappedRows keys;
 
-    private InnerProductRows(InnerProductForm<Q> form, MappedRows keys) {
+    private InnerProductRows(Shape<Q> shape, InnerProductForm<Q> form, MappedRows keys) {
+        super(shape);
         this.form = form;
         this.keys = keys;
     }
@@ -45,22 +48,24 @@ final class InnerProductRows<Q extends TestSet<Q>> {
     }
 
     /** Maps {@code dir}/{@value #FILE}, checking its shape against n and the form's key width. */
-    static <Q extends TestSet<Q>> InnerProductRows<Q> open(Path dir, InnerProductForm<Q> form, int n) {
+    static <Q extends TestSet<Q>> InnerProductRows<Q> open(Path dir, Shape<Q> shape, InnerProductForm<Q> form, int n) {
         MappedRows m = MappedRows.open(dir.resolve(FILE));
         if (m.rows() != n || m.cols() != form.keyWidth()) {
             throw new DataException(dir.resolve(FILE), "holds " + m.rows() + " x " + m.cols() + " keys, the artifact "
                     + "needs " + n + " x " + form.keyWidth());
         }
-        return new InnerProductRows<>(form, m);
+        return new InnerProductRows<>(shape, form, m);
     }
 
     /** Bytes one scan reads. */
-    long bytes() {
+    @Override
+    long scanBytes() {
         return keys.dataBytes();
     }
 
     /** Exact top-k of every query of the block: one scan of the keys for the whole block. */
-    StreamingTopK[] rank(Q queries, int k) {
+    @Override
+    TopK rank(Q queries, int k) {
         DenseMatrix qv = form.queryVectors(queries);
         int nq = qv.rows();
         double[][] q = new double[nq][];
@@ -83,6 +88,6 @@ final class InnerProductRows<Q extends TestSet<Q>> {
                 }
             }
         }
-        return heaps;
+        return topK(k, heaps);
     }
 }
