@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.exemplar.attribution.Artifact;
 import org.exemplar.attribution.Attributors;
+import org.exemplar.attribution.CfAttributor;
 import org.exemplar.attribution.InfluenceAttributor;
 import org.exemplar.attribution.InnerProductForm;
 import org.exemplar.attribution.KfacAttributor;
@@ -22,7 +23,9 @@ import org.exemplar.linalg.DenseMatrix;
  *   <li>{@code kfac}, {@code ekfac}: kind {@code inner-product}, keys = the training gradients in the Kronecker
  *   eigenbasis ({@link KfacAttributor} as {@link InnerProductForm});</li>
  *   <li>{@code representer-l1}: kind {@code inner-product}, keys = the support-scaled rows alpha_i x_{i,S}
- *   ({@link SparseRepresenterAttributor#l1InnerProductForm}).</li>
+ *   ({@link SparseRepresenterAttributor#l1InnerProductForm});</li>
+ *   <li>{@code cf-mf}, {@code cf-nuclear}: kind {@code artifact}, query shape {@code pair} (a user and an item; the
+ *   library's representer scores through the normalized embeddings, Tsai et al. 2023 Sec. 5).</li>
  * </ul>
  */
 final class ArtifactKinds {
@@ -34,6 +37,16 @@ final class ArtifactKinds {
     }
 
     static Training training(PreparedAttributor<?> p, Artifact.Reader ar) {
+        if (p instanceof CfAttributor) {   // a training rating is the pair (user, item); ratings are no classes
+            int[] u = ar.ints("train_users");
+            int[] it = ar.ints("train_items");
+            DenseMatrix f = new DenseMatrix(u.length, 2);
+            for (int t = 0; t < u.length; t++) {
+                f.set(t, 0, u[t]);
+                f.set(t, 1, it[t]);
+            }
+            return new Training(f, null);
+        }
         if (p instanceof InfluenceAttributor ia) {
             return new Training(ia.trainingData().features(), ExplanationIndex.labelsOf(ia.trainingData().targets()));
         }
@@ -62,6 +75,12 @@ final class ArtifactKinds {
             }
             m.put("kind", InnerProductRows.KIND).put("outputs", 1).put("loss", "logistic").put("keyWidth", f.keyWidth());
             InnerProductRows.write(dir, f, n, float32);
+        } else if (p instanceof CfAttributor) {
+            p.save(dir.resolve("artifact"));
+            Artifact.Reader ar = Artifact.open(dir.resolve("artifact"));
+            m.put("kind", LibraryTopK.KIND).put("outputs", 1).put("queryShape", "pair")
+                    .put("numUsers", (int) ar.number("numUsers")).put("numItems", (int) ar.number("numItems"));
+            return;
         } else {
             InfluenceAttributor ia = (InfluenceAttributor) p;
             m.put("kind", LibraryTopK.KIND).put("outputs", ia.model().outputWidth())
@@ -94,6 +113,10 @@ final class ArtifactKinds {
         }
         if (p instanceof InfluenceAttributor ia) {
             return new LibraryTopK<>(new ArtifactScorer.ModelShape(ia.model(), ia.trainingData().loss()), ia);
+        }
+        if (p instanceof CfAttributor cf && cf.representer() != null) {
+            return new LibraryTopK<>(new ArtifactScorer.PairShape(cf.representer(), meta.path("numUsers").asInt(),
+                    meta.path("numItems").asInt()), cf);
         }
         throw new DataException(a, "holds a " + p.method() + " artifact, which no index kind scores");
     }

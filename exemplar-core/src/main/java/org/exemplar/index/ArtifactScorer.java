@@ -3,6 +3,7 @@ package org.exemplar.index;
 import java.util.ArrayList;
 import java.util.List;
 import org.exemplar.attribution.Examples;
+import org.exemplar.attribution.RatingPairs;
 import org.exemplar.attribution.RankedPoint;
 import org.exemplar.attribution.SparseExamples;
 import org.exemplar.attribution.TestSet;
@@ -10,6 +11,7 @@ import org.exemplar.attribution.TopK;
 import org.exemplar.linalg.CsrMatrix;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
+import org.exemplar.cf.CfRepresenter;
 import org.exemplar.model.DifferentiableModel;
 import org.exemplar.representer.HighDimRepresenter;
 
@@ -125,6 +127,51 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
         @Override
         public int predictedClass(double[] o) {
             return o[0] > 0 ? 1 : 0;
+        }
+    }
+
+    /**
+     * A (user, item) pair query (cf-mf, cf-nuclear), carried as the two-value row {user, item}; the one output is the
+     * representer's predicted score &lt;U_u, V_i&gt; of the normalized embeddings; the class is not read.
+     */
+    record PairShape(CfRepresenter representer, int users, int items) implements Shape<RatingPairs> {
+        @Override
+        public RatingPairs of(double[][] fs, int[] cls) {
+            int[] u = new int[fs.length];
+            int[] it = new int[fs.length];
+            for (int q = 0; q < fs.length; q++) {
+                u[q] = id(fs[q], 0, users, "user");
+                it[q] = id(fs[q], 1, items, "item");
+            }
+            return RatingPairs.of(u, it);
+        }
+
+        private static int id(double[] f, int j, int count, String what) {
+            if (f.length != 2) {
+                throw new IllegalArgumentException("a pair query has 2 values (user, item), got " + f.length);
+            }
+            double v = f[j];
+            if (v != Math.rint(v) || v < 0 || v >= count) {
+                throw new IllegalArgumentException("unknown " + what + " id " + (v == Math.rint(v) && Math.abs(v) < 1e15
+                        ? Long.toString((long) v) : Double.toString(v)) + " (the index has " + what
+                        + "s 0.." + (count - 1) + ")");
+            }
+            return (int) v;
+        }
+
+        @Override
+        public int outputs() {
+            return 1;
+        }
+
+        @Override
+        public double[] outputs(double[] f) {
+            return new double[] {representer.embeddings().predict(id(f, 0, users, "user"), id(f, 1, items, "item"))};
+        }
+
+        @Override
+        public int predictedClass(double[] outputs) {
+            return 0;
         }
     }
 }

@@ -67,7 +67,9 @@ public final class ExplanationIndex {
     public static final int VERSION = 1;
     /** Methods an index can be built from and opened for. */
     public static final Set<String> METHODS = Set.of(RepresenterAttributor.METHOD, InfluenceAttributor.METHOD,
-            KfacAttributor.KFAC, KfacAttributor.EKFAC, SparseRepresenterAttributor.L1);
+            KfacAttributor.KFAC, KfacAttributor.EKFAC, SparseRepresenterAttributor.L1,
+            org.exemplar.attribution.CfAttributor.Kind.MF.method(),
+            org.exemplar.attribution.CfAttributor.Kind.NUCLEAR_NORM.method());
     /** Rows per scan block (the scan's working set: blockRows doubles per query). */
     static final int SCAN_ROWS = 4096;
 
@@ -421,6 +423,23 @@ public final class ExplanationIndex {
         return explain(f, c, k, dir);
     }
 
+    /** Whether queries are (user, item) pairs (cf-mf, cf-nuclear: {@link #explainPair}) rather than features. */
+    public boolean pairQueries() {
+        return "pair".equals(meta.path("queryShape").asText());
+    }
+
+    /**
+     * Exact top-k training ratings of the (user, item) pair of a CF index (the library's representer scores).
+     *
+     * @throws IllegalArgumentException for a user or item id the index does not know, or an index of another shape
+     */
+    public Explanation explainPair(int user, int item, int k, Direction dir) {
+        if (!pairQueries()) {
+            throw new IllegalArgumentException(method + " indexes take features, not (user, item) pairs");
+        }
+        return explain(new double[] {user, item}, null, k, dir);
+    }
+
     /**
      * Exact top-k of several query points; for rps-l2 one scan of the mapped rows serves the whole batch.
      *
@@ -567,7 +586,9 @@ public final class ExplanationIndex {
                     w.addRow(features.data(), i * d);
                 }
             }
-            Npy.write(tmp.resolve("labels.npy"), labels);
+            if (labels != null) {
+                Npy.write(tmp.resolve("labels.npy"), labels);
+            }
             ObjectNode m = Json.mapper().createObjectNode();
             m.put("format", FORMAT).put("formatVersion", VERSION).put("method", p.method());
             m.put("size", n).put("dim", d).put("precision", o.float32() ? "float32" : "float64");
