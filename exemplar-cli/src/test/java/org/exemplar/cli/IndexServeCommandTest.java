@@ -77,7 +77,7 @@ class IndexServeCommandTest {
         Attributors.ntk().prepare(Examples.regression(unit, target)).save(ntk);
         r = CliTestSupport.run("index", "build", "--from", ntk.toString(), "--out", tmp.resolve("n").toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from ekfac, influence, kfac, representer-l1, rps-l2"), r.err());
+        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from cf-mf, cf-nuclear, ekfac, influence, kfac, representer-l1, rps-l2"), r.err());
         assertFalse(Files.exists(tmp.resolve("n")));
 
         r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", tmp.resolve("y").toString(),
@@ -195,5 +195,82 @@ class IndexServeCommandTest {
                 }
             }
         }
+    }
+
+    /**
+     * The CF path: {@code hdrep cf --user-embeddings --item-embeddings --save-artifact}, {@code index build}, the
+     * server: a (user, item) query's supporting and opposing lists equal the non-zero scores of the command's
+     * {@code attribution/scores.npy} for that pair, in order, scores to 1e-12 relative; --save-artifact without
+     * given embeddings is refused before any work (exit 2).
+     */
+    @Test
+    void cfArtifactOfHdrepCfBuildsAnIndexThatServesPairQueries() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(17);
+        DenseMatrix u = new DenseMatrix(5, 2);
+        DenseMatrix v = new DenseMatrix(6, 2);
+        for (DenseMatrix m : new DenseMatrix[] {u, v}) {
+            for (int j = 0; j < m.data().length; j++) {
+                m.data()[j] = rnd.nextGaussian();
+            }
+        }
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        for (int a = 0; a < 5; a++) {
+            for (int b = 0; b < 6; b++) {
+                if (rnd.nextDouble() < 0.6) {
+                    rows.add(new double[] {a, b, 1 + rnd.nextInt(5)});
+                }
+            }
+        }
+        Path ratings = tmp.resolve("R.npy");
+        org.exemplar.data.Npy.write(ratings, DenseMatrix.fromRows(rows.toArray(new double[0][])));
+        Path ue = tmp.resolve("U.npy");
+        Path ve = tmp.resolve("V.npy");
+        org.exemplar.data.Npy.write(ue, u);
+        org.exemplar.data.Npy.write(ve, v);
+        int[][] pairs = {{0, 5}, {3, 1}, {4, 4}};
+        Path pp = tmp.resolve("P.npy");
+        org.exemplar.data.Npy.write(pp, DenseMatrix.fromRows(new double[][] {{0, 5}, {3, 1}, {4, 4}}));
+        Path run = tmp.resolve("cfrun");
+        CliTestSupport.Run r = CliTestSupport.run("hdrep", "cf", "--ratings", ratings.toString(), "--user-embeddings",
+                ue.toString(), "--item-embeddings", ve.toString(), "--test-pairs", pp.toString(), "-q",
+                "--save-artifact", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("cf-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("attribution/scores.npy")).toMatrix();
+        ExplanationIndex index = ExplanationIndex.open(idx);
+        assertTrue(index.pairQueries());
+        try (org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, null,
+                org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (int t = 0; t < pairs.length; t++) {
+                String body = "{\"user\": " + pairs[t][0] + ", \"item\": " + pairs[t][1] + ", \"k\": 3}";
+                var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + server.port() + "/v1/explain")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, resp.statusCode(), resp.body());
+                var json = org.exemplar.io.Json.mapper().readTree(resp.body());
+                double[] row = scores.row(t);
+                for (int sign : new int[] {1, -1}) {
+                    Integer[] order = java.util.stream.IntStream.range(0, row.length).filter(i -> sign * row[i] > 0)
+                            .boxed().sorted((a, b) -> Double.compare(sign * row[b], sign * row[a]))
+                            .toArray(Integer[]::new);
+                    var got = json.path(sign > 0 ? "supporting" : "opposing");
+                    assertEquals(Math.min(3, order.length), got.size(), resp.body());
+                    for (int k = 0; k < got.size(); k++) {
+                        assertEquals((int) order[k], got.get(k).path("id").asInt(), "pair " + t + " rank " + k + ": "
+                                + resp.body());
+                        assertEquals(row[order[k]], got.get(k).path("score").asDouble(), 1e-12 * Math.abs(row[order[k]]));
+                    }
+                }
+            }
+        }
+        r = CliTestSupport.run("hdrep", "cf", "--ratings", ratings.toString(), "--train", "als", "--test-pairs",
+                pp.toString(), "-q", "--save-artifact", "--out", tmp.resolve("never").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--save-artifact saves the cf-mf attributor of given embeddings"), r.err());
+        assertFalse(Files.exists(tmp.resolve("never")));
     }
 }
