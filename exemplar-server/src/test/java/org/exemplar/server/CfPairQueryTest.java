@@ -104,6 +104,7 @@ class CfPairQueryTest {
                 assertEquals(200, resp.statusCode(), resp.body());
                 JsonNode a = Json.mapper().readTree(resp.body());
                 assertEquals(q[j][0], a.path("user").asInt());
+                assertEquals(q[j][1], a.path("item").asInt());
                 assertEquals(p.representer().embeddings().predict(q[j][0], q[j][1]), a.path("outputs").get(0)
                         .asDouble(), 1e-12);
                 assertSame(lib.supporting(j), a.path("supporting"));
