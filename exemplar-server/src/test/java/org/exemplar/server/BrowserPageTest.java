@@ -40,8 +40,8 @@ class BrowserPageTest {
         return null;
     }
 
-    /** Loads {@code /?test=T} of the index in headless Chromium and returns the page's self-check and its DOM. */
-    private Loaded load(ExplanationIndex index, int test) throws Exception {
+    /** Loads {@code /?QUERY} of the index in headless Chromium and returns the page's self-check and its DOM. */
+    private Loaded load(ExplanationIndex index, String query) throws Exception {
         String chrome = chromium();
         if (chrome == null && "1".equals(System.getenv("EXEMPLAR_REQUIRE_BROWSER"))) {
             throw new AssertionError("EXEMPLAR_REQUIRE_BROWSER=1 but no chromium found");
@@ -52,7 +52,7 @@ class BrowserPageTest {
             ProcessBuilder pb = new ProcessBuilder(chrome, "--headless", "--no-sandbox", "--disable-gpu",
                     "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile,
                     "--virtual-time-budget=30000", "--dump-dom",
-                    "http://127.0.0.1:" + s.port() + "/?test=" + test);
+                    "http://127.0.0.1:" + s.port() + "/?" + query);
             pb.redirectError(tmp.resolve("chromium.err").toFile());
             Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
@@ -76,7 +76,7 @@ class BrowserPageTest {
     @Test
     void pageExplainsATestDigitAndDrawsImagesAndChart() throws Exception {
         ExplanationIndex index = ExplanationIndex.open(TestIndexes.build(tmp.resolve("idx"), true));
-        Loaded l = load(index, 3);
+        Loaded l = load(index, "test=3");
         JsonNode c = l.check();
         assertTrue(c.path("queryImage").asBoolean(), c.toString());
         assertEquals(8, c.path("supportingImages").asInt(), c.toString());
@@ -95,7 +95,7 @@ class BrowserPageTest {
     @Test
     void pageShowsTextSnippetsForATextPayloadIndex() throws Exception {
         ExplanationIndex index = ExplanationIndex.open(TestIndexes.buildText(tmp.resolve("text-idx")));
-        Loaded l = load(index, 2);
+        Loaded l = load(index, "test=2");
         JsonNode c = l.check();
         assertEquals(0, c.path("supportingImages").asInt() + c.path("opposingImages").asInt()
                 + c.path("selfInfluenceImages").asInt(), c.toString());
@@ -124,5 +124,32 @@ class BrowserPageTest {
             assertTrue(c.path("selfInfluenceSnippets").get(r).asText().startsWith(TestIndexes.snippet(id)), c.toString());
         }
         assertFalse(l.dom().contains("<b>&amp;</b> \""), "a snippet's markup was interpreted as HTML");
+    }
+
+    /**
+     * A CF index: {@code /?user=2&item=3} explains the pair; the cards must list the index's exact top-8 training
+     * ratings of both signs for that pair in order with their text lines, the chart one bar per card, the prediction
+     * line the pair and its predicted score; the features box is hidden.
+     */
+    @Test
+    void pageExplainsAUserItemPairOfACfIndex() throws Exception {
+        ExplanationIndex index = ExplanationIndex.open(TestIndexes.buildCf(tmp.resolve("cf-idx")));
+        Loaded l = load(index, "user=2&item=3");
+        JsonNode c = l.check();
+        org.exemplar.index.Explanation want = index.explainPair(2, 3, 8, org.exemplar.index.Direction.BOTH);
+        assertTrue(want.supporting().size() > 2 && want.opposing().size() > 2, "a test pair with both signs");
+        for (String side : new String[] {"supporting", "opposing"}) {
+            List<org.exemplar.attribution.RankedPoint> pts = side.equals("supporting") ? want.supporting()
+                    : want.opposing();
+            assertEquals(pts.size(), c.path(side + "Ids").size(), c.toString());
+            for (int r = 0; r < pts.size(); r++) {
+                int id = pts.get(r).trainIndex();
+                assertEquals(id, c.path(side + "Ids").get(r).asInt(), side + " rank " + r + ": " + c);
+                assertTrue(c.path(side + "Snippets").get(r).asText().startsWith(index.id(id)), c.toString());
+            }
+        }
+        assertEquals(want.supporting().size() + want.opposing().size(), c.path("chartBars").asInt(), c.toString());
+        assertTrue(l.dom().contains("user 2, item 3: predicted score <b>"), "the pair and its prediction shown");
+        assertTrue(l.dom().contains("id=\"featuresBox\" hidden"), "no features box for a CF index");
     }
 }

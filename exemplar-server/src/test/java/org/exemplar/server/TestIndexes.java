@@ -99,4 +99,44 @@ final class TestIndexes {
                 .withTestSet(f.rowRange(n, n + nt), java.util.Arrays.copyOfRange(y, n, n + nt), null));
         return dir;
     }
+
+    /**
+     * A CF index (cf-mf of random two-tower embeddings, 8 users x 9 items, about 60 % rated) whose payload is one
+     * text line per training rating, "rating (u, i) = v".
+     */
+    static Path buildCf(Path dir) {
+        SplittableRandom r = new SplittableRandom(13);
+        java.util.List<int[]> pairs = new java.util.ArrayList<>();
+        for (int u = 0; u < 8; u++) {
+            for (int i = 0; i < 9; i++) {
+                if (r.nextDouble() < 0.6) {
+                    pairs.add(new int[] {u, i});
+                }
+            }
+        }
+        int n = pairs.size();
+        int[] us = new int[n];
+        int[] is = new int[n];
+        double[] v = new double[n];
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            us[t] = pairs.get(t)[0];
+            is[t] = pairs.get(t)[1];
+            v[t] = 1 + r.nextInt(5);
+            names.add("rating (" + us[t] + ", " + is[t] + ") = " + (int) v[t]);
+        }
+        DenseMatrix a = new DenseMatrix(8, 3);
+        DenseMatrix b = new DenseMatrix(9, 3);
+        for (DenseMatrix m : new DenseMatrix[] {a, b}) {
+            for (int j = 0; j < m.data().length; j++) {
+                m.data()[j] = r.nextGaussian();
+            }
+        }
+        org.exemplar.attribution.CfAttributor p = Attributors.cfTwoTower(new org.exemplar.cf.Factorization(a, b),
+                org.exemplar.cf.CfLoss.SQUARED).prepare(new org.exemplar.cf.Ratings(8, 9, us, is, v));
+        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
+        p.save(art);
+        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults().withIds(names));
+        return dir;
+    }
 }
