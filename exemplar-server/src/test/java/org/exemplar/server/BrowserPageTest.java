@@ -145,7 +145,8 @@ class BrowserPageTest {
             for (int r = 0; r < pts.size(); r++) {
                 int id = pts.get(r).trainIndex();
                 assertEquals(id, c.path(side + "Ids").get(r).asInt(), side + " rank " + r + ": " + c);
-                assertTrue(c.path(side + "Snippets").get(r).asText().startsWith(index.id(id)), c.toString());
+                assertTrue(c.path(side + "Snippets").get(r).asText().startsWith(index.id(id) + " "), c.toString());
+                assertFalse(c.path(side + "Snippets").get(r).asText().contains("label"), "ratings have no label");
             }
         }
         assertEquals(want.supporting().size() + want.opposing().size(), c.path("chartBars").asInt(), c.toString());

@@ -37,7 +37,7 @@ async function card(p, cls) {
   c.textContent = "#" + p.id + " label " + p.label + " " + fmt(p.score);
   d.appendChild(c);
   if (p.image) { await loadImage(img, p.image); }
-  else { img.remove(); d.classList.add("text"); c.className = "snippet"; c.textContent = p.name + " (label " + p.label + ") " + fmt(p.score); }
+  else { img.remove(); d.classList.add("text"); c.className = "snippet"; c.textContent = p.name + (p.label >= 0 ? " (label " + p.label + ")" : "") + " " + fmt(p.score); }
   return d;
 }
 
