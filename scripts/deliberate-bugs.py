@@ -22,6 +22,10 @@ bugs=[
  ('csr-rowdot-merge','linalg/CsrMatrix.java','            } else if (ca < cb) {\n                a++;','            } else if (ca < cb) {\n                b++;','LinalgValuesTest,BlasTest'),
  ('sha256-whole-buffer','io/Provenance.java','md.update(buf, 0, r);','md.update(buf, 0, buf.length);','ProvenanceAndJsonTest'),
  ('gray-truncate','report/Images.java','int g = (int) Math.round(255 * Math.max(0, Math.min(1, v)));','int g = (int) (255 * Math.max(0, Math.min(1, v)));','ReportRenderingTest'),
+ ('kfac-query-no-rawfactor','attribution/KfacAttributor.java','double s = convention().rawFactor() / influence.trainSize();','double s = 1.0 / influence.trainSize();','KfacIndexTest'),
+ ('index-inner-skip-last','index/InnerProductRows.java','for (int i = from; i < to; i++) {','for (int i = from; i < to - 1; i++) {','KfacIndexTest'),
+ ('hdrep-keys-no-alpha','representer/HighDimRepresenter.java','alpha[i] * xSupport.values()[k]);','xSupport.values()[k]);','HdrepIndexTest'),
+ ('cf-pair-item-from-user','index/ArtifactScorer.java','it[q] = id(fs[q], 1, items, "item");','it[q] = id(fs[q], 0, items, "item");','CfIndexTest'),
 ]
 sel=sys.argv[1:] 
 for name,f,old,new,tests in bugs:

@@ -71,6 +71,11 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
     @Option(names = "--top-k", defaultValue = "0", description = "Keep the k highest and k lowest scores per test pair (0 = all) (default ${DEFAULT-VALUE}).")
     int topK;
 
+    @Option(names = "--save-artifact", description = "Also save the prepared attributor (cf-mf of the given "
+            + "embeddings) to DIR/artifact, which `exemplar index build --from DIR/artifact` serves; needs "
+            + "--user-embeddings/--item-embeddings and --loss squared.")
+    boolean saveArtifact;
+
     @Mixin
     ModelOptions model;
 
@@ -88,6 +93,10 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
         }
         if (topK < 0) {
             throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
+        }
+        if (saveArtifact && (userEmbeddings == null || !"squared".equals(model.loss))) {
+            throw new IllegalArgumentException("--save-artifact saves the cf-mf attributor of given embeddings: give "
+                    + "--user-embeddings and --item-embeddings with --loss squared");
         }
         Ratings r = model.prepare(RatingsFiles.read(ratings));
         Factorization f;
@@ -161,6 +170,10 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
                             / Math.max(1.0, Math.abs(pred));
                     worstSum = Double.isNaN(worstSum) ? res : Math.max(worstSum, res);
                 }
+            }
+            if (saveArtifact) {
+                org.exemplar.attribution.Attributors.cfTwoTower(f, CfLoss.SQUARED).prepare(r)
+                        .save(dir.file("artifact"));
             }
             Npy.write(dir.file("normalized_user.npy"), ne.users());
             Npy.write(dir.file("normalized_item.npy"), ne.items());

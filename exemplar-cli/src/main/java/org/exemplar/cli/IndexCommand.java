@@ -33,7 +33,7 @@ final class IndexCommand implements Runnable {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = "Build an explanation index from a saved prepared attributor (rps-l2 or influence), or "
+            description = "Build an explanation index from a saved prepared attributor (rps-l2, influence, kfac or ekfac), or "
                     + "from the shipped MNIST slice with --demo.")
     static final class Build implements Callable<Integer> {
         @Spec

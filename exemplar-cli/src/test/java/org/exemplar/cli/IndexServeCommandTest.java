@@ -77,7 +77,7 @@ class IndexServeCommandTest {
         Attributors.ntk().prepare(Examples.regression(unit, target)).save(ntk);
         r = CliTestSupport.run("index", "build", "--from", ntk.toString(), "--out", tmp.resolve("n").toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from influence, rps-l2"), r.err());
+        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from cf-mf, cf-nuclear, ekfac, influence, kfac, representer-l1, rps-l2"), r.err());
         assertFalse(Files.exists(tmp.resolve("n")));
 
         r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", tmp.resolve("y").toString(),
@@ -101,5 +101,176 @@ class IndexServeCommandTest {
         r = CliTestSupport.run("serve", "--index", out.toString());
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("format version 7 is not supported"), r.err());
+    }
+
+    /**
+     * The K-FAC path of the command line: {@code attribute --method kfac --save-artifact}, then {@code index build
+     * --from RUN/artifact}, then the server (as {@code serve} starts it): the HTTP answer for every test point, given
+     * its label, lists the same top-3 supporting and opposing training points as the command's {@code scores.npy}
+     * (the library's full score matrix, written before any index exists), scores to 1e-12 relative.
+     */
+    @Test
+    void kfacArtifactOfAttributeBuildsAnIndexThatServesTheLibrarysTopK() throws Exception {
+        Examples train = data(60, 3, 5);
+        Examples test = data(6, 3, 6);
+        Path x = tmp.resolve("x.npy");
+        Path y = tmp.resolve("y.npy");
+        Path xt = tmp.resolve("xt.npy");
+        Path yt = tmp.resolve("yt.npy");
+        org.exemplar.data.Npy.write(x, train.features());
+        org.exemplar.data.Npy.write(y, train.labels());
+        org.exemplar.data.Npy.write(xt, test.features());
+        org.exemplar.data.Npy.write(yt, test.labels());
+        Path run = tmp.resolve("run");
+        CliTestSupport.Run r = CliTestSupport.run("attribute", "--train-features", x.toString(), "--train-labels",
+                y.toString(), "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q", "--method", "kfac",
+                "--model", "logistic", "--damping", "0.01", "--seed", "2", "--save-artifact", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("kfac-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("kfac"), r.out());
+        DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
+        assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores);
+    }
+
+    /**
+     * The representer-l1 path: {@code hdrep l1 --save-artifact}, {@code index build}, the server: the HTTP top-3 of
+     * every test row equal the command's {@code values.npy} (Corollary 2 importances), scores to 1e-12 relative.
+     */
+    @Test
+    void hdrepL1ArtifactBuildsAnIndexThatServesTheCommandsValues() throws Exception {
+        Examples train = data(70, 8, 11);
+        Examples test = data(5, 8, 12);
+        Path x = tmp.resolve("hx.npy");
+        Path y = tmp.resolve("hy.npy");
+        Path xt = tmp.resolve("hxt.npy");
+        org.exemplar.data.Npy.write(x, train.features());
+        org.exemplar.data.Npy.write(y, train.labels());
+        org.exemplar.data.Npy.write(xt, test.features());
+        Path run = tmp.resolve("hrun");
+        CliTestSupport.Run r = CliTestSupport.run("hdrep", "l1", "--train-features", x.toString(), "--train-labels",
+                y.toString(), "--test-features", xt.toString(), "--lambda", "0.02", "--save-artifact", "--out",
+                run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("l1-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        DenseMatrix values = org.exemplar.data.Npy.read(run.resolve("values.npy")).toMatrix();
+        assertServesTop3(idx, "inner-product", test.features(), null, values);
+    }
+
+    /** POSTs every query row to /v1/explain of a server on the index; top-3 of both signs must be those of scores. */
+    static void assertServesTop3(Path idx, String kind, DenseMatrix queries, int[] classes, DenseMatrix scores)
+            throws Exception {
+        ExplanationIndex index = ExplanationIndex.open(idx);
+        assertEquals(kind, index.metadata().path("kind").asText());
+        try (org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, null,
+                org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (int t = 0; t < queries.rows(); t++) {
+                String body = "{\"features\": " + java.util.Arrays.toString(queries.row(t))
+                        + (classes == null ? "" : ", \"class\": " + classes[t]) + ", \"k\": 3, \"direction\": \"both\"}";
+                var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + server.port() + "/v1/explain")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, resp.statusCode(), resp.body());
+                var json = org.exemplar.io.Json.mapper().readTree(resp.body());
+                double[] row = scores.row(t);
+                Integer[] order = new Integer[row.length];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                java.util.Arrays.sort(order, (a, b) -> Double.compare(row[b], row[a]));
+                for (int k = 0; k < 3; k++) {
+                    var sup = json.path("supporting").get(k);
+                    var opp = json.path("opposing").get(k);
+                    int want = order[k];
+                    int wantOpp = order[row.length - 1 - k];
+                    assertEquals(want, sup.path("id").asInt(), "test " + t + " supporting rank " + k + ": " + resp.body());
+                    assertEquals(row[want], sup.path("score").asDouble(), 1e-12 * Math.abs(row[want]));
+                    assertEquals(wantOpp, opp.path("id").asInt(), "test " + t + " opposing rank " + k);
+                    assertEquals(row[wantOpp], opp.path("score").asDouble(), 1e-12 * Math.abs(row[wantOpp]));
+                }
+            }
+        }
+    }
+
+    /**
+     * The CF path: {@code hdrep cf --user-embeddings --item-embeddings --save-artifact}, {@code index build}, the
+     * server: a (user, item) query's supporting and opposing lists equal the non-zero scores of the command's
+     * {@code attribution/scores.npy} for that pair, in order, scores to 1e-12 relative; --save-artifact without
+     * given embeddings is refused before any work (exit 2).
+     */
+    @Test
+    void cfArtifactOfHdrepCfBuildsAnIndexThatServesPairQueries() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(17);
+        DenseMatrix u = new DenseMatrix(5, 2);
+        DenseMatrix v = new DenseMatrix(6, 2);
+        for (DenseMatrix m : new DenseMatrix[] {u, v}) {
+            for (int j = 0; j < m.data().length; j++) {
+                m.data()[j] = rnd.nextGaussian();
+            }
+        }
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        for (int a = 0; a < 5; a++) {
+            for (int b = 0; b < 6; b++) {
+                if (rnd.nextDouble() < 0.6) {
+                    rows.add(new double[] {a, b, 1 + rnd.nextInt(5)});
+                }
+            }
+        }
+        Path ratings = tmp.resolve("R.npy");
+        org.exemplar.data.Npy.write(ratings, DenseMatrix.fromRows(rows.toArray(new double[0][])));
+        Path ue = tmp.resolve("U.npy");
+        Path ve = tmp.resolve("V.npy");
+        org.exemplar.data.Npy.write(ue, u);
+        org.exemplar.data.Npy.write(ve, v);
+        int[][] pairs = {{0, 5}, {3, 1}, {4, 4}};
+        Path pp = tmp.resolve("P.npy");
+        org.exemplar.data.Npy.write(pp, DenseMatrix.fromRows(new double[][] {{0, 5}, {3, 1}, {4, 4}}));
+        Path run = tmp.resolve("cfrun");
+        CliTestSupport.Run r = CliTestSupport.run("hdrep", "cf", "--ratings", ratings.toString(), "--user-embeddings",
+                ue.toString(), "--item-embeddings", ve.toString(), "--test-pairs", pp.toString(), "-q",
+                "--save-artifact", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("cf-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("attribution/scores.npy")).toMatrix();
+        ExplanationIndex index = ExplanationIndex.open(idx);
+        assertTrue(index.pairQueries());
+        try (org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, null,
+                org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (int t = 0; t < pairs.length; t++) {
+                String body = "{\"user\": " + pairs[t][0] + ", \"item\": " + pairs[t][1] + ", \"k\": 3}";
+                var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + server.port() + "/v1/explain")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, resp.statusCode(), resp.body());
+                var json = org.exemplar.io.Json.mapper().readTree(resp.body());
+                double[] row = scores.row(t);
+                for (int sign : new int[] {1, -1}) {
+                    Integer[] order = java.util.stream.IntStream.range(0, row.length).filter(i -> sign * row[i] > 0)
+                            .boxed().sorted((a, b) -> Double.compare(sign * row[b], sign * row[a]))
+                            .toArray(Integer[]::new);
+                    var got = json.path(sign > 0 ? "supporting" : "opposing");
+                    assertEquals(Math.min(3, order.length), got.size(), resp.body());
+                    for (int k = 0; k < got.size(); k++) {
+                        assertEquals((int) order[k], got.get(k).path("id").asInt(), "pair " + t + " rank " + k + ": "
+                                + resp.body());
+                        assertEquals(row[order[k]], got.get(k).path("score").asDouble(), 1e-12 * Math.abs(row[order[k]]));
+                    }
+                }
+            }
+        }
+        r = CliTestSupport.run("hdrep", "cf", "--ratings", ratings.toString(), "--train", "als", "--test-pairs",
+                pp.toString(), "-q", "--save-artifact", "--out", tmp.resolve("never").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--save-artifact saves the cf-mf attributor of given embeddings"), r.err());
+        assertFalse(Files.exists(tmp.resolve("never")));
     }
 }

@@ -26,7 +26,7 @@ import org.exemplar.model.TightTrainingOptions;
  * score = +I; margin / logit explain f itself, score = -I. Self-influence (1/n) grad L_i^T (F + damping I)^{-1}
  * grad L_i, score = raw.
  */
-public final class KfacAttributor extends PreparedAttributor<Examples> {
+public final class KfacAttributor extends PreparedAttributor<Examples> implements InnerProductForm<Examples> {
     /** Method names. */
     public static final String KFAC = "kfac";
     public static final String EKFAC = "ekfac";
@@ -106,10 +106,40 @@ public final class KfacAttributor extends PreparedAttributor<Examples> {
 
     @Override
     protected RawBlock rawScores(Examples block) {
-        DenseMatrix targets = testFunction.name().startsWith("logit")
-                ? new DenseMatrix(block.size(), influence.model().outputWidth())
-                : block.lossTargets(loss, influence.model().outputWidth());
-        return new RawBlock(influence.scores(block.features(), targets, testFunction), TrustDiagnostics.none());
+        return new RawBlock(influence.scores(block.features(), testTargets(block), testFunction),
+                TrustDiagnostics.none());
+    }
+
+    private DenseMatrix testTargets(Examples block) {
+        int c = influence.model().outputWidth();
+        return testFunction.name().startsWith("logit") ? new DenseMatrix(block.size(), c) : block.lossTargets(loss, c);
+    }
+
+    /** The flat parameter count P: keys are the training gradients in the Kronecker eigenbasis. */
+    @Override
+    public int keyWidth() {
+        return influence.parameterCount();
+    }
+
+    /** e_i of {@link KfacInfluence#trainingKeys}: grad L_i in the Kronecker eigenbasis. */
+    @Override
+    public DenseMatrix trainingKeys(int from, int to) {
+        return influence.trainingKeys(from, to);
+    }
+
+    /**
+     * (rawFactor / n) r_t with r_t of {@link KfacInfluence#testVectors}, so that q_t . e_i is the score (sign of the
+     * convention) of I(t, i) = (1/n) r_t . e_i.
+     */
+    @Override
+    public DenseMatrix queryVectors(Examples block) {
+        DenseMatrix r = influence.testVectors(block.features(), testTargets(block), testFunction);
+        double s = convention().rawFactor() / influence.trainSize();
+        double[] d = r.data();
+        for (int j = 0; j < d.length; j++) {
+            d[j] *= s;
+        }
+        return r;
     }
 
     @Override

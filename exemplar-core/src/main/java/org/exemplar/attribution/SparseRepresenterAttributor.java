@@ -55,6 +55,45 @@ public final class SparseRepresenterAttributor extends PreparedAttributor<Sparse
         return representer;
     }
 
+    /**
+     * representer-l1 as one inner product per training point (Tsai et al. 2023, Cor. 2): keys alpha_i x_{i,S} over
+     * the fit's support S ({@link HighDimRepresenter#supportKeys}), query |theta_S| x'_S
+     * ({@link HighDimRepresenter#supportQuery}); raw factor 1.
+     *
+     * @throws IllegalStateException for representer-l2, whose scores are not offered in this form
+     */
+    public InnerProductForm<SparseExamples> l1InnerProductForm() {
+        if (penalty != SparseLogisticRegression.Penalty.L1) {
+            throw new IllegalStateException(method() + " has no support-scaled form; only " + L1 + " has");
+        }
+        return new InnerProductForm<>() {
+            @Override
+            public int keyWidth() {
+                return representer.support().length;
+            }
+
+            @Override
+            public DenseMatrix trainingKeys(int from, int to) {
+                return representer.supportKeys(from, to);
+            }
+
+            @Override
+            public DenseMatrix queryVectors(SparseExamples block) {
+                DenseMatrix q = new DenseMatrix(block.size(), keyWidth());
+                for (int t = 0; t < block.size(); t++) {
+                    double[] w = representer.supportQuery(block.x(), t);
+                    System.arraycopy(w, 0, q.data(), t * w.length, w.length);
+                }
+                return q;
+            }
+        };
+    }
+
+    /** The training rows (sparse) and their -1/+1 labels. */
+    public SparseExamples trainingData() {
+        return train;
+    }
+
     @Override
     public Convention convention() {
         return penalty == SparseLogisticRegression.Penalty.L1 ? l1Convention() : l2Convention(train.size(), lambda);

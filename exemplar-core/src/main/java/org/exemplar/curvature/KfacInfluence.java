@@ -108,11 +108,40 @@ public final class KfacInfluence {
     }
 
     /**
-     * I(t, i) for a block of test points (rows) and every training point (columns).
+     * I(t, i) for a block of test points (rows) and every training point (columns): (1/n) times the inner products
+     * of {@link #testVectors} with {@link #trainingKeys}, streamed over blocks of training points.
      *
      * @param targets test targets in the loss's space (needed by the loss and margin test functions)
      */
     public DenseMatrix scores(DenseMatrix xTest, DenseMatrix targets, TestFunction f) {
+        DenseMatrix all = testVectors(xTest, targets, f);
+        int nt = xTest.rows();
+        int p = factors.parameterCount();
+        DenseMatrix out = new DenseMatrix(nt, n);
+        int rows = (int) Math.max(1, Math.min(n, BLOCK_DOUBLES / Math.max(1, p)));
+        for (int i0 = 0; i0 < n; i0 += rows) {
+            int i1 = Math.min(n, i0 + rows);
+            DenseMatrix e = trainingKeys(i0, i1);
+            Blas.gemm(Transpose.NO, Transpose.YES, nt, i1 - i0, p, 1.0 / n, all.data(), 0, p, e.data(), 0, p, 0.0,
+                    out.data(), i0, n);
+        }
+        return out;
+    }
+
+    /** Length of a flat gradient (and of {@link #testVectors} and {@link #trainingKeys} rows). */
+    public int parameterCount() {
+        return factors.parameterCount();
+    }
+
+    /**
+     * The test side of I(t, i) = (1/n) r_t . e_i: per test point (row), the test gradient grad f_t in the Kronecker
+     * eigenbasis of every layer, divided by the (EK-FAC corrected) eigenvalues plus damping,
+     * r_t = (Lambda + damping)^{-1} (Q_S^T g_t (x) Q_A^T a~_t) (Grosse et al. 2023, eq. 20), layer blocks in
+     * {@link KroneckerFactors#flatIndex} order.
+     *
+     * @param targets test targets in the loss's space (needed by the loss and margin test functions)
+     */
+    public DenseMatrix testVectors(DenseMatrix xTest, DenseMatrix targets, TestFunction f) {
         // A scalar f_t of one example depends on W_k only through z_k = W_k a~_t, so its layer-k gradient is rank one,
         // g_t a~_t^T, with g_t = df_t/dz_k the bias block of the flat gradient and a~_t from the forward pass; in the
         // eigenbasis R_t,k = (Q_S^T g_t)(Q_A^T a~_t)^T / (Lambda + damping): no dense
@@ -148,34 +177,43 @@ public final class KfacInfluence {
             }
             off += dOut * dIn;
         }
-        DenseMatrix out = new DenseMatrix(nt, n);
-        int rows = (int) Math.max(1, Math.min(n, BLOCK_DOUBLES / Math.max(1, p)));
-        for (int i0 = 0; i0 < n; i0 += rows) {
-            int nb = Math.min(n, i0 + rows) - i0;
-            double[] e = new double[nb * p];
-            int lo = 0;
-            for (int k = 0; k < layers; k++) {
-                int dOut = w[k + 1];
-                int dIn = w[k] + 1;
-                double[] ud = u[k].data();
-                double[] vd = v[k].data();
-                for (int i = 0; i < nb; i++) {
-                    int base = i * p + lo;
-                    int vo = (i0 + i) * dIn;
-                    for (int r = 0; r < dOut; r++) {
-                        double ur = ud[(i0 + i) * dOut + r];
-                        int eo = base + r * dIn;
-                        for (int j = 0; j < dIn; j++) {
-                            e[eo + j] = ur * vd[vo + j];
-                        }
+        return all;
+    }
+
+    /**
+     * The training side of I(t, i) = (1/n) r_t . e_i for training points [i0, i1) (rows): the training gradient
+     * grad L_i in the Kronecker eigenbasis, e_i = u_i (x) v_i per layer (u_i = Q_S^T g_i, v_i = Q_A^T a~_i), rebuilt
+     * from the cached rotated factors.
+     */
+    public DenseMatrix trainingKeys(int i0, int i1) {
+        if (i0 < 0 || i1 > n || i0 > i1) {
+            throw new IndexOutOfBoundsException("training rows [" + i0 + ", " + i1 + ") outside [0, " + n + ")");
+        }
+        int nb = i1 - i0;
+        int[] w = factors.widths();
+        int p = factors.parameterCount();
+        DenseMatrix keys = new DenseMatrix(nb, p);
+        double[] e = keys.data();
+        int lo = 0;
+        for (int k = 0; k < factors.layerCount(); k++) {
+            int dOut = w[k + 1];
+            int dIn = w[k] + 1;
+            double[] ud = u[k].data();
+            double[] vd = v[k].data();
+            for (int i = 0; i < nb; i++) {
+                int base = i * p + lo;
+                int vo = (i0 + i) * dIn;
+                for (int r = 0; r < dOut; r++) {
+                    double ur = ud[(i0 + i) * dOut + r];
+                    int eo = base + r * dIn;
+                    for (int j = 0; j < dIn; j++) {
+                        e[eo + j] = ur * vd[vo + j];
                     }
                 }
-                lo += dOut * dIn;
             }
-            Blas.gemm(Transpose.NO, Transpose.YES, nt, nb, p, 1.0 / n, all.data(), 0, p, e, 0, p, 0.0, out.data(),
-                    i0, n);
+            lo += dOut * dIn;
         }
-        return out;
+        return keys;
     }
 
     /** (1/n) grad L_i^T (F + damping I)^{-1} grad L_i for every training point. */

@@ -16,12 +16,14 @@ import java.util.stream.Stream;
 import org.exemplar.attribution.Artifact;
 import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Convention;
-import org.exemplar.attribution.Examples;
 import org.exemplar.attribution.InfluenceAttributor;
+import org.exemplar.attribution.KfacAttributor;
 import org.exemplar.attribution.PreparedAttributor;
 import org.exemplar.attribution.RankedPoint;
 import org.exemplar.attribution.RepresenterAttributor;
 import org.exemplar.attribution.SelfInfluence;
+import org.exemplar.attribution.SparseRepresenterAttributor;
+import org.exemplar.attribution.TopK;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.NpyArray;
@@ -44,6 +46,14 @@ import org.exemplar.representer.RepresenterPoints;
  *   <li>{@code influence} (kind {@code artifact}): the saved artifact is kept in {@code artifact/} and every query
  *   is scored by the library ({@link PreparedAttributor#topK}); the training features are memory-mapped for
  *   queries by training id; self-influence is the library's, computed once at build time.</li>
+ *   <li>{@code kfac}, {@code ekfac} (kind {@code inner-product}, {@link InnerProductRows}): the library's training
+ *   keys (training gradients in the Kronecker eigenbasis, {@link InnerProductForm}) memory-mapped beside the saved
+ *   artifact; a query's vector (its preconditioned test gradient) comes from the library and is scored by one scan
+ *   of inner products; training features are mapped for queries by id; self-influence is the library's.</li>
+ *   <li>{@code representer-l1} (kind {@code inner-product}): the support-scaled rows alpha_i x_{i,S} of the L1
+ *   logistic fit (Tsai et al. 2023, Cor. 2; {@link SparseRepresenterAttributor#l1InnerProductForm}) memory-mapped,
+ *   the dense training rows for queries by id; a query's vector is |theta_S| x'_S; the class is not read (the
+ *   prediction score is explained); no self-influence.</li>
  * </ul>
  *
  * <p>{@code index.json} holds the format name and version, the method, its settings, the training data's SHA-256
@@ -56,7 +66,10 @@ public final class ExplanationIndex {
     /** The one format version this library reads and writes. */
     public static final int VERSION = 1;
     /** Methods an index can be built from and opened for. */
-    public static final Set<String> METHODS = Set.of(RepresenterAttributor.METHOD, InfluenceAttributor.METHOD);
+    public static final Set<String> METHODS = Set.of(RepresenterAttributor.METHOD, InfluenceAttributor.METHOD,
+            KfacAttributor.KFAC, KfacAttributor.EKFAC, SparseRepresenterAttributor.L1,
+            org.exemplar.attribution.CfAttributor.Kind.MF.method(),
+            org.exemplar.attribution.CfAttributor.Kind.NUCLEAR_NORM.method());
     /** Rows per scan block (the scan's working set: blockRows doubles per query). */
     static final int SCAN_ROWS = 4096;
 
@@ -68,7 +81,7 @@ public final class ExplanationIndex {
     private final double[] alpha;      // n x c, rps only
     private final DenseMatrix theta;   // c x p, rps only
     private final Loss loss;           // rps only
-    private final PreparedAttributor<Examples> scorer; // influence only
+    private final ArtifactScorer<?> scorer; // every other method (ArtifactKinds)
     private final int[] labels;
     private final double[] selfInfluence;
     private volatile Integer[] selfOrder;
@@ -107,11 +120,7 @@ public final class ExplanationIndex {
             this.alpha = null;
             this.theta = null;
             this.loss = null;
-            this.scorer = Attributors.load(dir.resolve("artifact"), InfluenceAttributor.class);
-            if (!scorer.key().equals(meta.path("artifactKey").asText())) {
-                throw new DataException(dir.resolve("artifact"), "artifact key " + scorer.key()
-                        + " differs from index.json's " + meta.path("artifactKey").asText());
-            }
+            this.scorer = ArtifactKinds.open(dir, meta, n);
         }
         JsonNode c = meta.path("convention");
         this.convention = new Convention(c.path("method").asText(), c.path("explained").asText(),
@@ -381,15 +390,13 @@ public final class ExplanationIndex {
             }
             return out;
         }
-        InfluenceAttributor ia = (InfluenceAttributor) scorer;
-        return ia.model().logits(new DenseMatrix(1, f.length, f.clone())).data();
+        return scorer.outputs(f);
     }
 
     /** The predicted class of a query. */
     public int predictedClass(double[] f) {
         double[] o = outputs(f);
-        Loss l = loss != null ? loss : ((InfluenceAttributor) scorer).trainingData().loss();
-        return l.predictedClass(o, 0, o.length);
+        return scorer == null ? loss.predictedClass(o, 0, o.length) : scorer.predictedClass(o);
     }
 
     /**
@@ -416,6 +423,23 @@ public final class ExplanationIndex {
         return explain(f, c, k, dir);
     }
 
+    /** Whether queries are (user, item) pairs (cf-mf, cf-nuclear: {@link #explainPair}) rather than features. */
+    public boolean pairQueries() {
+        return "pair".equals(meta.path("queryShape").asText());
+    }
+
+    /**
+     * Exact top-k training ratings of the (user, item) pair of a CF index (the library's representer scores).
+     *
+     * @throws IllegalArgumentException for a user or item id the index does not know, or an index of another shape
+     */
+    public Explanation explainPair(int user, int item, int k, Direction dir) {
+        if (!pairQueries()) {
+            throw new IllegalArgumentException(method + " indexes take features, not (user, item) pairs");
+        }
+        return explain(new double[] {user, item}, null, k, dir);
+    }
+
     /**
      * Exact top-k of several query points; for rps-l2 one scan of the mapped rows serves the whole batch.
      *
@@ -434,17 +458,16 @@ public final class ExplanationIndex {
         int[] cls = new int[nq];
         for (int q = 0; q < nq; q++) {
             outs[q] = outputs(fs[q]);
-            Loss l = loss != null ? loss : ((InfluenceAttributor) scorer).trainingData().loss();
-            pred[q] = l.predictedClass(outs[q], 0, outs[q].length);
+            pred[q] = scorer == null ? loss.predictedClass(outs[q], 0, outs[q].length)
+                    : scorer.predictedClass(outs[q]);
             cls[q] = classes == null ? pred[q] : classes[q];
             if (cls[q] < 0 || cls[q] >= classes()) {
                 throw new IllegalArgumentException("class " + cls[q] + " outside [0, " + classes() + ")");
             }
         }
         List<Explanation> res = new ArrayList<>(nq);
-        if (scorer != null) {
-            DenseMatrix x = DenseMatrix.fromRows(fs);
-            PreparedAttributor.Ranking r = scorer.topK(Examples.labeled(x, cls), k);
+        if (scorer != null) {   // the library's topK, or a scan of stored keys with the library's query vectors
+            TopK r = scorer.rank(fs, cls, k);
             for (int q = 0; q < nq; q++) {
                 res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? r.supporting(q) : List.of(),
                         dir.wantsOpposing() ? r.opposing(q) : List.of(), true, Double.NaN));
@@ -542,19 +565,18 @@ public final class ExplanationIndex {
         }
         Artifact.Reader ar = Artifact.open(artifactDir);
         DenseMatrix features;
-        DenseMatrix targets;
+        int[] labels;
         if (p instanceof RepresenterAttributor ra) {
             features = ra.points().trainFeatures();
-            targets = ar.matrix("train_targets");
+            labels = labelsOf(ar.matrix("train_targets"));
         } else {
-            InfluenceAttributor ia = (InfluenceAttributor) p;
-            features = ia.trainingData().features();
-            targets = ia.trainingData().targets();
+            ArtifactKinds.Training t = ArtifactKinds.training(p, ar);
+            features = t.features();
+            labels = t.labels();
         }
         int n = features.rows();
         int d = features.cols();
         validate(o, n, d);
-        int[] labels = labelsOf(targets);
         Path parent = out.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + out.getFileName() + ".tmp-" + System.nanoTime());
         try {
@@ -564,7 +586,9 @@ public final class ExplanationIndex {
                     w.addRow(features.data(), i * d);
                 }
             }
-            Npy.write(tmp.resolve("labels.npy"), labels);
+            if (labels != null) {
+                Npy.write(tmp.resolve("labels.npy"), labels);
+            }
             ObjectNode m = Json.mapper().createObjectNode();
             m.put("format", FORMAT).put("formatVersion", VERSION).put("method", p.method());
             m.put("size", n).put("dim", d).put("precision", o.float32() ? "float32" : "float64");
@@ -588,16 +612,17 @@ public final class ExplanationIndex {
                         + "own label (Yeh et al. 2018, Thm 3.1 and Sec. 4.1); large = the point is explained mostly by "
                         + "itself (suspected mislabel or atypical)";
             } else {
-                InfluenceAttributor ia = (InfluenceAttributor) p;
-                m.put("kind", "artifact").put("outputs", ia.model().outputWidth())
-                        .put("loss", ia.trainingData().loss().name());
-                p.save(tmp.resolve("artifact"));
-                SelfInfluence s = p.selfInfluence();
-                self = s.scores();
-                selfDef = s.convention().raw() + " (" + s.convention().units() + ")";
+                ArtifactKinds.write(p, tmp, m, n, o.float32());
+                SelfInfluence s = p.hasSelfInfluence() ? p.selfInfluence() : null;
+                self = s == null ? null : s.scores();
+                selfDef = s == null ? null : s.convention().raw() + " (" + s.convention().units() + ")";
             }
-            Npy.write(tmp.resolve("self_influence.npy"), self);
-            m.putObject("selfInfluence").put("definition", selfDef);
+            if (self != null) {
+                Npy.write(tmp.resolve("self_influence.npy"), self);
+                m.putObject("selfInfluence").put("definition", selfDef);
+            } else {
+                m.putNull("selfInfluence");
+            }
             ObjectNode pay = m.putObject("payload");
             if (o.images() != null || o.ids() != null) {
                 Files.createDirectories(tmp.resolve("payload"));

@@ -83,10 +83,12 @@ public final class HighDimRepresenter {
         return test.rowDot(t, fit.theta()) + fit.bias();
     }
 
-    /** High-dim representer importances of every training point for test row t (Corollary 2). */
-    public double[] values(CsrMatrix test, int t) {
+    /**
+     * The test side of Corollary 2 as an inner product: w_k = |theta_j| x'_j for the support's columns j = support[k],
+     * so that the importance of training point i is alpha_i x_{i,S} . w ({@link #values}, {@link #supportKeys}).
+     */
+    public double[] supportQuery(CsrMatrix test, int t) {
         checkColumns(test);
-        // one sparse product with the support-restricted training matrix: O(nnz of X on the support)
         double[] w = new double[support.length];
         for (int k = test.indptr()[t]; k < test.indptr()[t + 1]; k++) {
             int j = test.indices()[k];
@@ -95,6 +97,30 @@ public final class HighDimRepresenter {
                 w[pos] = absTheta[j] * test.values()[k];
             }
         }
+        return w;
+    }
+
+    /**
+     * The training side of Corollary 2: the support-scaled rows alpha_i x_{i,S} of training points [i0, i1) (dense,
+     * one column per support feature, in {@link #support} order); importance(i, t) = row_i . {@link #supportQuery}.
+     */
+    public DenseMatrix supportKeys(int i0, int i1) {
+        if (i0 < 0 || i1 > x.rows() || i0 > i1) {
+            throw new IndexOutOfBoundsException("training rows [" + i0 + ", " + i1 + ") outside [0, " + x.rows() + ")");
+        }
+        DenseMatrix out = new DenseMatrix(i1 - i0, support.length);
+        for (int i = i0; i < i1; i++) {
+            for (int k = xSupport.indptr()[i]; k < xSupport.indptr()[i + 1]; k++) {
+                out.set(i - i0, xSupport.indices()[k], alpha[i] * xSupport.values()[k]);
+            }
+        }
+        return out;
+    }
+
+    /** High-dim representer importances of every training point for test row t (Corollary 2). */
+    public double[] values(CsrMatrix test, int t) {
+        // one sparse product with the support-restricted training matrix: O(nnz of X on the support)
+        double[] w = supportQuery(test, t);
         double[] v = xSupport.multiply(w);
         for (int i = 0; i < v.length; i++) {
             v[i] *= alpha[i];

@@ -43,8 +43,8 @@ import org.exemplar.io.Json;
  */
 public final class ExplanationServer implements AutoCloseable {
     private static final ObjectMapper M = Json.mapper();
-    private static final Set<String> QUERY_FIELDS = Set.of("features", "trainingId", "testId", "k", "class",
-            "direction", "approximate");
+    private static final Set<String> QUERY_FIELDS = Set.of("features", "trainingId", "testId", "user", "item", "k",
+            "class", "direction", "approximate");
 
     private final ExplanationIndex index;
     private final AnnSearch ann;
@@ -260,8 +260,12 @@ public final class ExplanationServer implements AutoCloseable {
         json(ctx, o);
     }
 
-    /** One parsed query. */
-    private record Query(double[] features, Integer trainingId, Integer testId, Integer cls) {
+    /** One parsed query (user and item: a CF pair query, carried to the index as the features {user, item}). */
+    private record Query(double[] features, Integer trainingId, Integer testId, Integer cls, Integer user,
+                         Integer item) {
+        Query(double[] features, Integer trainingId, Integer testId, Integer cls) {
+            this(features, trainingId, testId, cls, null, null);
+        }
     }
 
     private Query parseQuery(JsonNode q, String where) {
@@ -271,9 +275,19 @@ public final class ExplanationServer implements AutoCloseable {
                 throw new ApiException(400, where + "unknown field '" + f + "' (known: " + QUERY_FIELDS + ")");
             }
         }
-        int given = (q.has("features") ? 1 : 0) + (q.has("trainingId") ? 1 : 0) + (q.has("testId") ? 1 : 0);
+        boolean pair = q.has("user") || q.has("item");
+        int given = (q.has("features") ? 1 : 0) + (q.has("trainingId") ? 1 : 0) + (q.has("testId") ? 1 : 0)
+                + (pair ? 1 : 0);
         if (given != 1) {
-            throw new ApiException(400, where + "give exactly one of 'features', 'trainingId', 'testId'");
+            throw new ApiException(400, where + (index.pairQueries()
+                    ? "give exactly one of 'user' with 'item', 'trainingId'"
+                    : "give exactly one of 'features', 'trainingId', 'testId'"));
+        }
+        if (pair != index.pairQueries() && !q.has("trainingId")) {
+            throw new ApiException(400, where + (pair ? "'user' and 'item' are queries of CF indexes; this "
+                    + index.method() + " index takes 'features', 'trainingId' or 'testId'"
+                    : "this " + index.method() + " index takes a (user, item) pair: give 'user' and 'item' (or "
+                    + "'trainingId')"));
         }
         Integer cls = null;
         if (q.has("class") && !q.get("class").isNull()) {
@@ -281,6 +295,23 @@ public final class ExplanationServer implements AutoCloseable {
             if (cls < 0 || cls >= index.classes()) {
                 throw new ApiException(400, where + "class " + cls + " outside [0, " + index.classes() + ")");
             }
+        }
+        if (pair) {
+            if (!q.has("user") || !q.has("item")) {
+                throw new ApiException(400, where + "a pair query needs both 'user' and 'item'");
+            }
+            JsonNode m = index.metadata();
+            int u = intField(q, "user", where);
+            int it = intField(q, "item", where);
+            if (u < 0 || u >= m.path("numUsers").asInt()) {
+                throw new ApiException(400, where + "unknown user id " + u + " (the index has users 0.."
+                        + (m.path("numUsers").asInt() - 1) + ")");
+            }
+            if (it < 0 || it >= m.path("numItems").asInt()) {
+                throw new ApiException(400, where + "unknown item id " + it + " (the index has items 0.."
+                        + (m.path("numItems").asInt() - 1) + ")");
+            }
+            return new Query(new double[] {u, it}, null, null, cls, u, it);
         }
         if (q.has("trainingId")) {
             int id = intField(q, "trainingId", where);
@@ -471,6 +502,9 @@ public final class ExplanationServer implements AutoCloseable {
         o.put("method", index.method()).put("exact", e.exact()).put("k", k);
         if (q.trainingId() != null) {
             o.put("trainingId", q.trainingId());
+        }
+        if (q.user() != null) {
+            o.put("user", q.user()).put("item", q.item());
         }
         if (q.testId() != null) {
             o.put("testId", q.testId()).put("testLabel", index.testLabel(q.testId()));

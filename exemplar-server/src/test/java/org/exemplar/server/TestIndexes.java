@@ -68,4 +68,75 @@ final class TestIndexes {
                         java.util.Arrays.copyOfRange(all, TRAIN * sz, n * sz)));
         return dir;
     }
+
+    /** The text snippet of training row i in {@link #buildText} (with markup characters the page must show as text). */
+    static String snippet(int i) {
+        return "doc " + i + " <b>&amp;</b> \"" + (char) ('a' + i % 26) + "\"";
+    }
+
+    /**
+     * A text-payload index (no images): K-FAC of a softmax regression on 5 generated features, 150 training rows
+     * with a text snippet each ({@link #snippet}) and a 10-point test set without images.
+     */
+    static Path buildText(Path dir) {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 150;
+        int nt = 10;
+        DenseMatrix f = new DenseMatrix(n + nt, 5);
+        int[] y = new int[n + nt];
+        for (int i = 0; i < n + nt; i++) {
+            for (int j = 0; j < 5; j++) {
+                f.set(i, j, r.nextGaussian());
+            }
+            y[i] = f.get(i, 0) + 0.5 * r.nextGaussian() > 0.4 ? 2 : f.get(i, 1) > 0 ? 1 : 0;
+        }
+        org.exemplar.attribution.KfacAttributor p = Attributors.kfac(org.exemplar.model.LinearModels.Kind.SOFTMAX)
+                .l2(0.02).damping(0.01).prepare(Examples.labeled(f.rowRange(0, n), java.util.Arrays.copyOf(y, n)));
+        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
+        p.save(art);
+        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults()
+                .withIds(java.util.stream.IntStream.range(0, n).mapToObj(TestIndexes::snippet).toList())
+                .withTestSet(f.rowRange(n, n + nt), java.util.Arrays.copyOfRange(y, n, n + nt), null));
+        return dir;
+    }
+
+    /**
+     * A CF index (cf-mf of random two-tower embeddings, 8 users x 9 items, about 60 % rated) whose payload is one
+     * text line per training rating, "rating (u, i) = v".
+     */
+    static Path buildCf(Path dir) {
+        SplittableRandom r = new SplittableRandom(13);
+        java.util.List<int[]> pairs = new java.util.ArrayList<>();
+        for (int u = 0; u < 8; u++) {
+            for (int i = 0; i < 9; i++) {
+                if (r.nextDouble() < 0.6) {
+                    pairs.add(new int[] {u, i});
+                }
+            }
+        }
+        int n = pairs.size();
+        int[] us = new int[n];
+        int[] is = new int[n];
+        double[] v = new double[n];
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            us[t] = pairs.get(t)[0];
+            is[t] = pairs.get(t)[1];
+            v[t] = 1 + r.nextInt(5);
+            names.add("rating (" + us[t] + ", " + is[t] + ") = " + (int) v[t]);
+        }
+        DenseMatrix a = new DenseMatrix(8, 3);
+        DenseMatrix b = new DenseMatrix(9, 3);
+        for (DenseMatrix m : new DenseMatrix[] {a, b}) {
+            for (int j = 0; j < m.data().length; j++) {
+                m.data()[j] = r.nextGaussian();
+            }
+        }
+        org.exemplar.attribution.CfAttributor p = Attributors.cfTwoTower(new org.exemplar.cf.Factorization(a, b),
+                org.exemplar.cf.CfLoss.SQUARED).prepare(new org.exemplar.cf.Ratings(8, 9, us, is, v));
+        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
+        p.save(art);
+        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults().withIds(names));
+        return dir;
+    }
 }

@@ -29,13 +29,15 @@ function fmt(x) { return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toFixed(4)
 async function card(p, cls) {
   const d = document.createElement("div");
   d.className = "card " + cls;
+  d.dataset.id = p.id;
   const img = document.createElement("img");
   img.alt = "training " + p.id;
   d.appendChild(img);
   const c = document.createElement("div");
   c.textContent = "#" + p.id + " label " + p.label + " " + fmt(p.score);
   d.appendChild(c);
-  if (p.image) { await loadImage(img, p.image); } else { img.remove(); c.textContent = p.name + " " + fmt(p.score); }
+  if (p.image) { await loadImage(img, p.image); }
+  else { img.remove(); d.classList.add("text"); c.className = "snippet"; c.textContent = p.name + (p.label >= 0 ? " (label " + p.label + ")" : "") + " " + fmt(p.score); }
   return d;
 }
 
@@ -73,9 +75,11 @@ function chart(sup, opp) {
 async function show(ans) {
   $("answer").hidden = false;
   $("prediction").innerHTML = "";
+  const pair = ans.user !== undefined;
   const lines = [
-    "predicted class: <b>" + ans.predictedClass + "</b>" + (ans.testLabel !== undefined ? " (true label " + ans.testLabel + ")" : ""),
-    "explained class: " + ans.explainedClass,
+    pair ? "user " + ans.user + ", item " + ans.item + ": predicted score <b>" + fmt(ans.outputs[0]) + "</b>"
+      : "predicted class: <b>" + ans.predictedClass + "</b>" + (ans.testLabel !== undefined ? " (true label " + ans.testLabel + ")" : ""),
+    pair ? "" : "explained class: " + ans.explainedClass,
     ans.exact ? "exact top-" + ans.k : "approximate top-" + ans.k + " (ANN)",
     ans.decompositionResidual !== undefined ? "decomposition residual " + fmt(ans.decompositionResidual) : "",
     "took " + ans.tookMs.toFixed(1) + " ms"];
@@ -104,6 +108,7 @@ async function run(q) {
   catch (e) { $("error").textContent = e.message; throw e; }
 }
 async function explainTest() { const q = query(); q.testId = +$("testId").value; await run(q); }
+async function explainPair() { const q = query(); delete q["class"]; q.user = +$("user").value; q.item = +$("item").value; await run(q); }
 async function explainPasted() {
   const vals = $("features").value.split(/[\s,;]+/).filter((s) => s.length).map(Number);
   const q = query(); q.features = vals; await run(q);
@@ -138,8 +143,13 @@ async function selfInfluence() {
 
 function selfcheck() {
   const imgs = (id) => Array.from($(id).querySelectorAll("img")).filter((i) => i.complete && i.naturalWidth > 0).length;
+  const ids = (id) => Array.from($(id).querySelectorAll(".card")).map((d) => +d.dataset.id);
+  const snippets = (id) => Array.from($(id).querySelectorAll(".card .snippet")).map((d) => d.textContent);
   $("selfcheck").textContent = JSON.stringify({
     supportingImages: imgs("supporting"), opposingImages: imgs("opposing"), selfInfluenceImages: imgs("selfList"),
+    supportingIds: ids("supporting"), opposingIds: ids("opposing"), selfInfluenceIds: ids("selfList"),
+    supportingSnippets: snippets("supporting"), opposingSnippets: snippets("opposing"),
+    selfInfluenceSnippets: snippets("selfList"),
     chartBars: $("chart").querySelectorAll("rect.bar").length, queryImage: $("queryImg").naturalWidth > 0,
     error: $("error").textContent });
 }
@@ -149,6 +159,7 @@ async function main() {
   $("token").addEventListener("change", () => { sessionStorage.setItem("exemplarToken", $("token").value); init(); });
   $("explainTest").onclick = () => explainTest().catch(() => {});
   $("explainPasted").onclick = () => explainPasted().catch(() => {});
+  $("explainPair").onclick = () => explainPair().catch(() => {});
   $("random").onclick = () => { $("testId").value = Math.floor(Math.random() * Math.max(1, INFO.testSize)); explainTest().catch(() => {}); };
   $("npy").onchange = async (ev) => {
     try { $("features").value = parseNpyRow(await ev.target.files[0].arrayBuffer()).join(", "); }
@@ -167,10 +178,16 @@ async function init() {
   $("annBox").hidden = !INFO.annAvailable; $("approx").checked = INFO.annAvailable;
   $("testId").max = Math.max(0, INFO.testSize - 1);
   if (INFO.testSize === 0) { $("explainTest").disabled = true; $("random").disabled = true; }
+  const pair = INFO.queryShape === "pair";   // CF indexes: a (user, item) pair is the query
+  $("pairBox").hidden = !pair; $("featuresBox").hidden = pair;
+  if (pair) { $("user").max = INFO.numUsers - 1; $("item").max = INFO.numItems - 1; }
   const params = new URLSearchParams(location.search);
   try {
     await selfInfluence();
     if (params.has("test") && INFO.testSize > 0) { $("testId").value = +params.get("test"); await explainTest(); }
+    else if (pair && params.has("user") && params.has("item")) {
+      $("user").value = +params.get("user"); $("item").value = +params.get("item"); await explainPair();
+    }
   } catch (e) { $("error").textContent = e.message; }
   selfcheck();
   document.body.dataset.state = "done";

@@ -1,0 +1,177 @@
+package org.exemplar.index;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.exemplar.attribution.Examples;
+import org.exemplar.attribution.RatingPairs;
+import org.exemplar.attribution.RankedPoint;
+import org.exemplar.attribution.SparseExamples;
+import org.exemplar.attribution.TestSet;
+import org.exemplar.attribution.TopK;
+import org.exemplar.linalg.CsrMatrix;
+import org.exemplar.linalg.DenseMatrix;
+import org.exemplar.loss.Loss;
+import org.exemplar.cf.CfRepresenter;
+import org.exemplar.model.DifferentiableModel;
+import org.exemplar.representer.HighDimRepresenter;
+
+/**
+ * How an index built from a saved artifact (every method but the rps-l2 linear scan) answers a query: the query's
+ * features become the attributor's test set ({@link Shape}), the model's outputs come from the library, and the
+ * ranking from {@link #rank(TestSet, int)}, implemented per index kind ({@link LibraryTopK}: the library's topK;
+ * {@link InnerProductRows}: a scan of stored keys). No method formula lives here.
+ *
+ * @param <Q> the attributor's test-set type
+ */
+abstract class ArtifactScorer<Q extends TestSet<Q>> {
+    private final Shape<Q> shape;
+
+    ArtifactScorer(Shape<Q> shape) {
+        this.shape = shape;
+    }
+
+    /** Number of model outputs. */
+    final int outputs() {
+        return shape.outputs();
+    }
+
+    /** The model's outputs for one query's features. */
+    final double[] outputs(double[] f) {
+        return shape.outputs(f);
+    }
+
+    final int predictedClass(double[] outputs) {
+        return shape.predictedClass(outputs);
+    }
+
+    /** Exact top-k of every query (rows of fs; cls: per query, the label / class the method reads). */
+    final TopK rank(double[][] fs, int[] cls, int k) {
+        return rank(shape.of(fs, cls), k);
+    }
+
+    abstract TopK rank(Q queries, int k);
+
+    /** Bytes of the stored rows a query scans beyond the artifact (0 when it scores through the library alone). */
+    long scanBytes() {
+        return 0;
+    }
+
+    static TopK topK(int k, StreamingTopK[] heaps) {
+        List<List<RankedPoint>> sup = new ArrayList<>();
+        List<List<RankedPoint>> opp = new ArrayList<>();
+        for (StreamingTopK h : heaps) {
+            sup.add(h.supporting());
+            opp.add(h.opposing());
+        }
+        return new TopK(k, sup, opp);
+    }
+
+    /**
+     * A dense feature query as the attributor's test set, and the model's outputs for it.
+     *
+     * @param <Q> the test-set type
+     */
+    interface Shape<Q extends TestSet<Q>> {
+        Q of(double[][] fs, int[] cls);
+
+        int outputs();
+
+        double[] outputs(double[] f);
+
+        int predictedClass(double[] outputs);
+    }
+
+    /** Dense features with a class label per query, a differentiable model's logits (influence, kfac, ekfac). */
+    record ModelShape(DifferentiableModel model, Loss loss) implements Shape<Examples> {
+        @Override
+        public Examples of(double[][] fs, int[] cls) {
+            return Examples.labeled(DenseMatrix.fromRows(fs), cls);
+        }
+
+        @Override
+        public int outputs() {
+            return model.outputWidth();
+        }
+
+        @Override
+        public double[] outputs(double[] f) {
+            return model.logits(new DenseMatrix(1, f.length, f.clone())).data();
+        }
+
+        @Override
+        public int predictedClass(double[] o) {
+            return loss.predictedClass(o, 0, o.length);
+        }
+    }
+
+    /**
+     * Dense features made sparse rows (unlabelled: the sparse representers explain the prediction score whatever the
+     * class), the sparse logistic fit's score x'^T theta + b as the one output (representer-l1).
+     */
+    record SparseShape(HighDimRepresenter representer) implements Shape<SparseExamples> {
+        @Override
+        public SparseExamples of(double[][] fs, int[] cls) {
+            return SparseExamples.unlabeled(CsrMatrix.fromDense(DenseMatrix.fromRows(fs)));
+        }
+
+        @Override
+        public int outputs() {
+            return 1;
+        }
+
+        @Override
+        public double[] outputs(double[] f) {
+            return new double[] {representer.prediction(CsrMatrix.fromDense(new DenseMatrix(1, f.length, f.clone())), 0)};
+        }
+
+        @Override
+        public int predictedClass(double[] o) {
+            return o[0] > 0 ? 1 : 0;
+        }
+    }
+
+    /**
+     * A (user, item) pair query (cf-mf, cf-nuclear), carried as the two-value row {user, item}; the one output is the
+     * representer's predicted score &lt;U_u, V_i&gt; of the normalized embeddings; the class is not read.
+     */
+    record PairShape(CfRepresenter representer, int users, int items) implements Shape<RatingPairs> {
+        @Override
+        public RatingPairs of(double[][] fs, int[] cls) {
+            int[] u = new int[fs.length];
+            int[] it = new int[fs.length];
+            for (int q = 0; q < fs.length; q++) {
+                u[q] = id(fs[q], 0, users, "user");
+                it[q] = id(fs[q], 1, items, "item");
+            }
+            return RatingPairs.of(u, it);
+        }
+
+        private static int id(double[] f, int j, int count, String what) {
+            if (f.length != 2) {
+                throw new IllegalArgumentException("a pair query has 2 values (user, item), got " + f.length);
+            }
+            double v = f[j];
+            if (v != Math.rint(v) || v < 0 || v >= count) {
+                throw new IllegalArgumentException("unknown " + what + " id " + (v == Math.rint(v) && Math.abs(v) < 1e15
+                        ? Long.toString((long) v) : Double.toString(v)) + " (the index has " + what
+                        + "s 0.." + (count - 1) + ")");
+            }
+            return (int) v;
+        }
+
+        @Override
+        public int outputs() {
+            return 1;
+        }
+
+        @Override
+        public double[] outputs(double[] f) {
+            return new double[] {representer.embeddings().predict(id(f, 0, users, "user"), id(f, 1, items, "item"))};
+        }
+
+        @Override
+        public int predictedClass(double[] outputs) {
+            return 0;
+        }
+    }
+}
