@@ -57,8 +57,6 @@ public final class ExplanationIndex {
     public static final int VERSION = 1;
     /** Methods an index can be built from and opened for. */
     public static final Set<String> METHODS = Set.of(RepresenterAttributor.METHOD, InfluenceAttributor.METHOD);
-    /** Rows per scan block (the scan's working set: blockRows doubles per query). */
-    static final int SCAN_ROWS = 4096;
 
     private final Path dir;
     private final JsonNode meta;
@@ -66,6 +64,7 @@ public final class ExplanationIndex {
     private final MappedRows keys;
     private final int outputs;
     private final double[] alpha;      // n x c, rps only
+    private final RowScan scan;        // rps only
     private final DenseMatrix theta;   // c x p, rps only
     private final Loss loss;           // rps only
     private final PreparedAttributor<Examples> scorer; // influence only
@@ -100,11 +99,13 @@ public final class ExplanationIndex {
                         + " x " + outputs);
             }
             this.alpha = a.data();
+            this.scan = new RowScan(keys, alpha, outputs);
             this.theta = Npy.readMatrix(dir.resolve("theta.npy"));
             this.loss = Loss.named(meta.path("loss").asText());
             this.scorer = null;
         } else {
             this.alpha = null;
+            this.scan = null;
             this.theta = null;
             this.loss = null;
             this.scorer = Attributors.load(dir.resolve("artifact"), InfluenceAttributor.class);
@@ -451,42 +452,26 @@ public final class ExplanationIndex {
             }
             return res;
         }
-        int n = size();
         int c = outputs;
-        StreamingTopK[] heaps = new StreamingTopK[nq];
-        double[] sums = new double[nq];
-        double[] scale = new double[nq];
         int[] col = new int[nq];
+        double[] scale = new double[nq];
         for (int q = 0; q < nq; q++) {
-            heaps[q] = new StreamingTopK(k);
             col[q] = c == 1 ? 0 : cls[q];
             scale[q] = c == 1 && cls[q] == 0 ? -1.0 : 1.0;
         }
-        double[][] buf = new double[nq][SCAN_ROWS];
-        for (int from = 0; from < n; from += SCAN_ROWS) {
-            int to = Math.min(n, from + SCAN_ROWS);
-            keys.dots(fs, from, to, buf);
-            for (int q = 0; q < nq; q++) {
-                StreamingTopK h = heaps[q];
-                double[] b = buf[q];
-                double sg = scale[q];
-                int j = col[q];
-                double s = 0;
-                for (int i = from; i < to; i++) {
-                    double v = sg * alpha[i * c + j] * b[i - from];
-                    s += v;
-                    h.offer(i, v);
-                }
-                sums[q] += s;
-            }
-        }
+        RowScan.Result r = scan.topK(fs, col, scale, k, RowScan.defaultThreads(), true);
         for (int q = 0; q < nq; q++) {
             double g = scale[q] * outs[q][col[q]];
-            double resid = Math.abs(sums[q] - g) / Math.max(1.0, Math.abs(g));
-            res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? heaps[q].supporting() : List.of(),
-                    dir.wantsOpposing() ? heaps[q].opposing() : List.of(), true, resid));
+            double resid = Math.abs(r.sums()[q] - g) / Math.max(1.0, Math.abs(g));
+            res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? r.supporting().get(q) : List.of(),
+                    dir.wantsOpposing() ? r.opposing().get(q) : List.of(), true, resid));
         }
         return res;
+    }
+
+    /** The exact scan of an rps-l2 index (null for influence), for benchmarks that pick threads and screening. */
+    public RowScan rowScan() {
+        return scan;
     }
 
     /** The ANN key of row i for class column j: alpha_{ij} f_i (score = key . f_t, times the binary sign). */
