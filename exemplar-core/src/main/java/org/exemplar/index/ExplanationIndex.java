@@ -38,7 +38,7 @@ import org.exemplar.representer.RepresenterPoints;
  *   <li>{@code rps-l2} (kind {@code representer-linear}): the training features F (n x p, float64 or float32,
  *   {@code keys.npy}, memory-mapped), alpha (n x c) and Theta (c x p). A query f_t is scored by one scan,
  *   score_i = alpha_{i c} f_i^T f_t (Yeh et al. 2018, Thm 3.1) for the explained class c (the predicted one by
- *   default), into bounded heaps ({@link StreamingTopK}); the scores sum to the explained logit and the
+ *   default), into bounded heaps ({@link StreamingTopK}) by {@link RowScan}; the scores sum to the explained logit and the
  *   residual is reported. Self-influence: the representer value of a point on its own label's logit,
  *   alpha_{i y_i} f_i^T f_i (large values flag points the fit could not explain from the rest, Sec. 4.1).</li>
  *   <li>{@code influence} (kind {@code artifact}): the saved artifact is kept in {@code artifact/} and every query

@@ -286,10 +286,14 @@ public final class RowScan {
         for (int i0 = from; i0 < to; ) {
             int m = Math.min(Math.min(FLOAT_BLOCK, to - i0), keys.rowsLeftInChunk(i0));
             keys.copyFloats(i0, blk, m);
-            if (nq == 1) {            // column-major view: the block is a p x m matrix; res = block^T q
-                Blas.blas().sgemv("T", p, m, 1f, blk, 0, p, qf, 0, 1, 0f, res, 0, 1);
-            } else {                  // res (m x nq, column-major) = block^T Q^T
-                Blas.blas().sgemm("T", "N", m, nq, p, 1f, blk, 0, p, qf, 0, p, 0f, res, 0, m);
+            int sub = subRows(nq, p);
+            for (int r0 = 0; r0 < m; r0 += sub) {
+                int mm = Math.min(sub, m - r0);
+                if (nq == 1) {        // column-major view: the rows are a p x mm matrix; res = rows^T q
+                    Blas.blas().sgemv("T", p, mm, 1f, blk, r0 * p, p, qf, 0, 1, 0f, res, r0, 1);
+                } else {              // res (m x nq, column-major) = rows^T Q^T
+                    Blas.blas().sgemm("T", "N", mm, nq, p, 1f, blk, r0 * p, p, qf, 0, p, 0f, res, r0, m);
+                }
             }
             for (int x = 0; x < nq * m; x++) {
                 dres[x] = res[x];
@@ -319,14 +323,28 @@ public final class RowScan {
             } else {
                 keys.copyDoubles(i0, blk, m);
             }
-            if (nq == 1) {
-                Blas.blas().dgemv("T", p, m, 1.0, blk, 0, p, qd, 0, 1, 0.0, res, 0, 1);
-            } else {
-                Blas.blas().dgemm("T", "N", m, nq, p, 1.0, blk, 0, p, qd, 0, p, 0.0, res, 0, m);
+            int sub = subRows(nq, p);
+            for (int r0 = 0; r0 < m; r0 += sub) {
+                int mm = Math.min(sub, m - r0);
+                if (nq == 1) {
+                    Blas.blas().dgemv("T", p, mm, 1.0, blk, r0 * p, p, qd, 0, 1, 0.0, res, r0, 1);
+                } else {
+                    Blas.blas().dgemm("T", "N", mm, nq, p, 1.0, blk, r0 * p, p, qd, 0, p, 0.0, res, r0, m);
+                }
             }
             offer(col, scale, i0, m, res, part);
             i0 += m;
         }
+    }
+
+    /**
+     * Rows per BLAS call: few enough that OpenBLAS (0.3.x) runs the call on the calling thread (its gemv goes
+     * multi-threaded from m n >= 9216, its gemm from m n k > 262144), so that the scan's own threads, one per core, do
+     * not contend for OpenBLAS's thread pool; the copied block stays cache-resident across the calls.
+     */
+    static int subRows(int nq, int p) {
+        long limit = nq == 1 ? 9215 : 262143;
+        return (int) Math.max(1, Math.min(FLOAT_BLOCK, limit / ((long) nq * p)));
     }
 
     /** Scores s alpha_ic dot of rows [i0, i0 + m) (dots column-major m x nq) into the part's heaps and sums. */
