@@ -24,6 +24,7 @@ import org.exemplar.attribution.RankedPoint;
 import org.exemplar.index.Direction;
 import org.exemplar.index.Explanation;
 import org.exemplar.index.ExplanationIndex;
+import org.exemplar.index.RowScan;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
 import org.exemplar.server.ExplanationServer;
@@ -222,6 +223,9 @@ public final class ServerBench {
         for (ExplanationIndex idx : List.of(i32, i64)) {
             scanLatency(idx, q, bw1);
         }
+        if (seconds <= 0) {
+            return;
+        }
         // HTTP load on the float32 index: exact, then past saturation
         try (ExplanationServer s = new ExplanationServer(i32, null, ServerSettings.defaults().withPort(0)
                 .withPool(2, 6)).start()) {
@@ -238,9 +242,11 @@ public final class ServerBench {
     }
 
     static void scanLatency(ExplanationIndex idx, double[][] q, double bw1) {
-        for (double[] f : q) {            // warm the page cache and the JIT
+        for (double[] f : q) {            // warm the page cache and the JIT (and the screening bound, once)
             idx.explain(f, null, 10, Direction.BOTH);
         }
+        double bound = idx.keyBytes() / bw1 * 1e3;
+        String prec = idx.metadata().path("precision").asText();
         double[] t = new double[q.length];
         for (int i = 0; i < q.length; i++) {
             long t0 = System.nanoTime();
@@ -248,10 +254,45 @@ public final class ServerBench {
             t[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(t);
-        double bound = idx.keyBytes() / bw1 * 1e3;
-        log("exact scan in process, %s %d x %d (%d MB): p50 %.1f ms, p99 %.1f ms; bandwidth bound %.1f ms "
-                + "(1-thread read); ratio p50 / bound %.2f", idx.metadata().path("precision").asText(), idx.size(),
+        log("exact scan in process (explain, default: %d threads%s), %s %d x %d (%d MB): p50 %.1f ms, p99 %.1f ms; "
+                + "bandwidth bound %.1f ms (1-thread read); ratio p50 / bound %.2f", RowScan.defaultThreads(),
+                idx.keys().float32() ? ", float screening + certified double re-scoring" : "", prec, idx.size(),
                 idx.dim(), idx.keyBytes() >> 20, pct(t, 0.5), pct(t, 0.99), bound, pct(t, 0.5) / bound);
+        // the variants, same run: threads 1 / all, screening on / off (off = the double pass, rows widened)
+        RowScan scan = idx.rowScan();
+        int[] col = {0};
+        for (boolean screen : idx.keys().float32() ? new boolean[] {true, false} : new boolean[] {false}) {
+            for (int threads : new int[] {1, RowScan.defaultThreads()}) {
+                int fallbacks = 0;
+                double[] v = new double[Math.min(10, q.length)];
+                for (int i = 0; i < v.length; i++) {
+                    long t0 = System.nanoTime();
+                    fallbacks += scan.topK(new double[][] {q[i]}, col, new double[] {1}, 10, threads, screen).fallbacks();
+                    v[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                Arrays.sort(v);
+                log("  RowScan %s, %d thread(s), %d queries: best %.1f ms (ratio %.2f), p50 %.1f ms (ratio %.2f), max %.1f "
+                        + "ms; fallbacks to double %d", screen ? "float screening" : "double pass", threads, v.length,
+                        v[0], v[0] / bound, pct(v, 0.5), pct(v, 0.5) / bound, v[v.length - 1], fallbacks);
+            }
+        }
+        if (idx.keys().float32()) {         // agreement of the screened answer with the double pass, list by list
+            int same = 0;
+            int lists = 0;
+            int fb = 0;
+            for (double[] f : q) {
+                for (double sg : new double[] {1, -1}) {
+                    RowScan.Result a = scan.topK(new double[][] {f}, col, new double[] {sg}, 10, RowScan.defaultThreads(), true);
+                    RowScan.Result b = scan.topK(new double[][] {f}, col, new double[] {sg}, 10, RowScan.defaultThreads(), false);
+                    same += ids(a.supporting().get(0)).equals(ids(b.supporting().get(0))) ? 1 : 0;
+                    same += ids(a.opposing().get(0)).equals(ids(b.opposing().get(0))) ? 1 : 0;
+                    lists += 2;
+                    fb += a.fallbacks();
+                }
+            }
+            log("  float screening vs the double pass, %d queries x 2 classes: identical top-10 id lists %d / %d "
+                    + "(fallbacks %d)", q.length, same, lists, fb);
+        }
         // a batch of 16 shares one scan
         double[][] b = Arrays.copyOf(q, Math.min(16, q.length));
         long t0 = System.nanoTime();
@@ -376,16 +417,94 @@ public final class ServerBench {
         log("exact %s in process: p50 %.2f ms, p99 %.2f ms", name, pct(t, 0.5), pct(t, 0.99));
     }
 
-    static void annSynthetic(Path work, int n, int d) {
-        Path p = syntheticIndex(work, n, d, true, 1);
-        ExplanationIndex idx = ExplanationIndex.open(p);
-        if (idx.metadata().path("ann").isNull()) {
-            long t0 = System.nanoTime();
-            LuceneAnn.build(idx, 32, 200);
-            log("HNSW graph (M 32, beam 200) over %d x %d built in %.1f s", n, d, (System.nanoTime() - t0) / 1e9);
-            idx = ExplanationIndex.open(p);
+    /**
+     * Embedding-like rows: a mixture of 100 clusters with centres N(0, I) / 2, each point its centre plus a
+     * 32-dimensional latent N(0, I) through one fixed random 512 x 32 basis (scale 1 / sqrt 32), plus isotropic noise
+     * N(0, 0.1^2 I): low intrinsic dimension and cluster structure, as penultimate-layer features have. Pure
+     * uniform noise in 512 dimensions (row) is the worst case for a graph index.
+     */
+    static void clusteredRow(long seed, int i, double[] r) {
+        int d = r.length;
+        int latent = 32;
+        SplittableRandom g = new SplittableRandom(seed * 1_000_003L + i);
+        int cluster = g.nextInt(100);
+        SplittableRandom cg = new SplittableRandom(4242L + cluster);
+        for (int j = 0; j < d; j++) {
+            r[j] = 0.5 * cg.nextGaussian() + 0.1 * g.nextGaussian();
         }
-        annCompare("synthetic " + n + " x " + d, idx, queries(200, d, 77), new int[] {100, 400});
+        double[] z = new double[latent];
+        for (int a = 0; a < latent; a++) {
+            z[a] = g.nextGaussian();
+        }
+        double[] basis = CLUSTER_BASIS.computeIfAbsent(d, dd -> {
+            SplittableRandom b = new SplittableRandom(777);
+            double[] m = new double[dd * latent];
+            for (int k = 0; k < m.length; k++) {
+                m[k] = b.nextGaussian() / Math.sqrt(latent);
+            }
+            return m;
+        });
+        for (int j = 0; j < d; j++) {
+            double v = 0;
+            for (int a = 0; a < latent; a++) {
+                v += basis[j * latent + a] * z[a];
+            }
+            r[j] += v;
+        }
+    }
+
+    static final Map<Integer, double[]> CLUSTER_BASIS = new ConcurrentHashMap<>();
+
+    static Path clusteredIndex(Path work, int n, int d) {
+        Path out = work.resolve("clustered-" + n + "x" + d + "-f32-c1");
+        if (Files.exists(out.resolve("index.json"))) {
+            return out;
+        }
+        SplittableRandom g = new SplittableRandom(7);
+        int[] y = new int[n];
+        DenseMatrix alpha = new DenseMatrix(n, 1);
+        for (int i = 0; i < n; i++) {
+            y[i] = g.nextInt(2);
+            double m = Math.exp(2 * g.nextGaussian()) * 1e-4;
+            alpha.set(i, 0, y[i] == 1 ? m : -m);
+        }
+        DenseMatrix theta = new DenseMatrix(1, d);
+        for (int k = 0; k < d; k++) {
+            theta.data()[k] = g.nextGaussian();
+        }
+        ExplanationIndex.buildRepresenter(out, n, d, (i, r) -> clusteredRow(1, i, r), alpha, theta,
+                Loss.named("sigmoid"), y, Map.of("source", "synthetic clustered embedding-like rows (100 clusters, "
+                        + "32-d latent, seed 1 per row), log-normal alpha (seed 7); benchmark only"),
+                "synthetic-clustered-seed-1-7", true);
+        return out;
+    }
+
+    static void annSynthetic(Path work, int n, int d) {
+        boolean clustered = arg("annData", "uniform").equals("clustered");
+        int m = Integer.parseInt(arg("annM", "32"));
+        int beam = Integer.parseInt(arg("annBeam", "200"));
+        int threads = Integer.parseInt(arg("annThreads", "1"));
+        boolean int8 = Boolean.parseBoolean(arg("annInt8", "false"));
+        int[] efs = Arrays.stream(arg("annEf", "100,400").split(",")).mapToInt(Integer::parseInt).toArray();
+        Path p = clustered ? clusteredIndex(work, n, d) : syntheticIndex(work, n, d, true, 1);
+        ExplanationIndex idx = ExplanationIndex.open(p);
+        if (!idx.metadata().path("ann").isNull()) {
+            throw new IllegalStateException(p + " already has a graph: remove " + p + " to rebuild with new settings");
+        }
+        long t0 = System.nanoTime();
+        LuceneAnn.build(idx, m, beam, threads, int8);
+        log("HNSW graph (M %d, beam %d, %d build threads, %s) over %s %d x %d built in %.1f s", m, beam, threads,
+                int8 ? "int8" : "float32", clustered ? "clustered" : "uniform", n, d, (System.nanoTime() - t0) / 1e9);
+        idx = ExplanationIndex.open(p);
+        double[][] q = new double[200][d];
+        for (int i = 0; i < q.length; i++) {
+            if (clustered) {
+                clusteredRow(77, i, q[i]);
+            } else {
+                row(77, i, q[i]);
+            }
+        }
+        annCompare((clustered ? "clustered " : "uniform ") + n + " x " + d, idx, q, efs);
     }
 
     static void mnistPhase(ExplanationIndex idx, int seconds) throws Exception {

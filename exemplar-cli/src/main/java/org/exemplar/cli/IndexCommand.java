@@ -78,11 +78,22 @@ final class IndexCommand implements Runnable {
         @Option(names = "--ann-beam", defaultValue = "200", description = "HNSW build beam width (default ${DEFAULT-VALUE}).")
         int annBeam;
 
+        @Option(names = "--ann-threads", defaultValue = "1", description = "HNSW build threads: parallel segments, "
+                + "then a concurrent merge into one graph (default ${DEFAULT-VALUE}: one thread, reproducible graph).")
+        int annThreads;
+
+        @Option(names = "--ann-int8", description = "Store the HNSW vectors int8-quantized (Lucene scalar quantization; "
+                + "candidates are re-scored exactly either way).")
+        boolean annInt8;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter w = spec.commandLine().getOut();
             if ((from == null) == !demo) {
                 throw new IllegalArgumentException("give exactly one of --from DIR and --demo");
+            }
+            if (annThreads < 1) {
+                throw new IllegalArgumentException("--ann-threads must be >= 1, got " + annThreads);
             }
             if (Files.exists(out)) {
                 throw new DataException(out, "already exists; choose a new index folder");
@@ -124,8 +135,9 @@ final class IndexCommand implements Runnable {
                     + (float32 ? "float32" : "float64") + ")");
             if (ann) {
                 long t0 = System.nanoTime();
-                LuceneAnn.build(idx, annM, annBeam);
-                w.printf(java.util.Locale.ROOT, "ann: HNSW graphs (M %d, beam %d) built in %.1f s%n", annM, annBeam,
+                LuceneAnn.build(idx, annM, annBeam, annThreads, annInt8);
+                w.printf(java.util.Locale.ROOT, "ann: HNSW graphs (M %d, beam %d%s%s) built in %.1f s%n", annM, annBeam,
+                        annThreads > 1 ? ", " + annThreads + " threads" : "", annInt8 ? ", int8" : "",
                         (System.nanoTime() - t0) / 1e9);
             }
             w.println("serve it with: ./exemplar serve --index " + out + (ann ? " --ann" : ""));

@@ -40,7 +40,7 @@ import org.exemplar.representer.RepresenterPoints;
  *   <li>{@code rps-l2} (kind {@code representer-linear}): the training features F (n x p, float64 or float32,
  *   {@code keys.npy}, memory-mapped), alpha (n x c) and Theta (c x p). A query f_t is scored by one scan,
  *   score_i = alpha_{i c} f_i^T f_t (Yeh et al. 2018, Thm 3.1) for the explained class c (the predicted one by
- *   default), into bounded heaps ({@link StreamingTopK}); the scores sum to the explained logit and the
+ *   default), into bounded heaps ({@link StreamingTopK}) by {@link RowScan}; the scores sum to the explained logit and the
  *   residual is reported. Self-influence: the representer value of a point on its own label's logit,
  *   alpha_{i y_i} f_i^T f_i (large values flag points the fit could not explain from the rest, Sec. 4.1).</li>
  *   <li>{@code influence} (kind {@code artifact}): the saved artifact is kept in {@code artifact/} and every query
@@ -79,6 +79,7 @@ public final class ExplanationIndex {
     private final MappedRows keys;
     private final int outputs;
     private final double[] alpha;      // n x c, rps only
+    private final RowScan scan;        // rps only
     private final DenseMatrix theta;   // c x p, rps only
     private final Loss loss;           // rps only
     private final ArtifactScorer<?> scorer; // every other method (ArtifactKinds)
@@ -113,11 +114,13 @@ public final class ExplanationIndex {
                         + " x " + outputs);
             }
             this.alpha = a.data();
+            this.scan = new RowScan(keys, alpha, outputs);
             this.theta = Npy.readMatrix(dir.resolve("theta.npy"));
             this.loss = Loss.named(meta.path("loss").asText());
             this.scorer = null;
         } else {
             this.alpha = null;
+            this.scan = null;
             this.theta = null;
             this.loss = null;
             this.scorer = ArtifactKinds.open(dir, meta, n);
@@ -474,42 +477,26 @@ public final class ExplanationIndex {
             }
             return res;
         }
-        int n = size();
         int c = outputs;
-        StreamingTopK[] heaps = new StreamingTopK[nq];
-        double[] sums = new double[nq];
-        double[] scale = new double[nq];
         int[] col = new int[nq];
+        double[] scale = new double[nq];
         for (int q = 0; q < nq; q++) {
-            heaps[q] = new StreamingTopK(k);
             col[q] = c == 1 ? 0 : cls[q];
             scale[q] = c == 1 && cls[q] == 0 ? -1.0 : 1.0;
         }
-        double[][] buf = new double[nq][SCAN_ROWS];
-        for (int from = 0; from < n; from += SCAN_ROWS) {
-            int to = Math.min(n, from + SCAN_ROWS);
-            keys.dots(fs, from, to, buf);
-            for (int q = 0; q < nq; q++) {
-                StreamingTopK h = heaps[q];
-                double[] b = buf[q];
-                double sg = scale[q];
-                int j = col[q];
-                double s = 0;
-                for (int i = from; i < to; i++) {
-                    double v = sg * alpha[i * c + j] * b[i - from];
-                    s += v;
-                    h.offer(i, v);
-                }
-                sums[q] += s;
-            }
-        }
+        RowScan.Result r = scan.topK(fs, col, scale, k, RowScan.defaultThreads(), true);
         for (int q = 0; q < nq; q++) {
             double g = scale[q] * outs[q][col[q]];
-            double resid = Math.abs(sums[q] - g) / Math.max(1.0, Math.abs(g));
-            res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? heaps[q].supporting() : List.of(),
-                    dir.wantsOpposing() ? heaps[q].opposing() : List.of(), true, resid));
+            double resid = Math.abs(r.sums()[q] - g) / Math.max(1.0, Math.abs(g));
+            res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? r.supporting().get(q) : List.of(),
+                    dir.wantsOpposing() ? r.opposing().get(q) : List.of(), true, resid));
         }
         return res;
+    }
+
+    /** The exact scan of an rps-l2 index (null for influence), for benchmarks that pick threads and screening. */
+    public RowScan rowScan() {
+        return scan;
     }
 
     /** The ANN key of row i for class column j: alpha_{ij} f_i (score = key . f_t, times the binary sign). */

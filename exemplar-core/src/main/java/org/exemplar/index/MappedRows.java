@@ -162,6 +162,21 @@ public final class MappedRows {
         }
     }
 
+    /** Rows from row i to the end of its mapping (a bulk copy never straddles two mappings). */
+    int rowsLeftInChunk(int i) {
+        return rowsPerChunk - (i % rowsPerChunk);
+    }
+
+    /** Bulk-copies m float32 rows from row i (within one mapping) into dst, row-major. */
+    void copyFloats(int i, float[] dst, int m) {
+        floats[i / rowsPerChunk].get((i % rowsPerChunk) * cols, dst, 0, m * cols);
+    }
+
+    /** Bulk-copies m float64 rows from row i (within one mapping) into dst, row-major. */
+    void copyDoubles(int i, double[] dst, int m) {
+        doubles[i / rowsPerChunk].get((i % rowsPerChunk) * cols, dst, 0, m * cols);
+    }
+
     // ------------------------------------------------------------------ writing
 
     /** Streams a rows x cols float32/float64 {@code .npy} file, row by row (for indexes larger than the heap). */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -89,32 +90,78 @@ public final class LuceneAnn implements AnnSearch {
         }
     }
 
-    /** Builds one HNSW graph per output column into {@code index/ann} and records the parameters in index.json. */
+    /** Builds one HNSW graph per output column (float32 vectors, one indexing thread). */
     public static void build(ExplanationIndex index, int maxConn, int beamWidth) {
+        build(index, maxConn, beamWidth, 1, false);
+    }
+
+    /**
+     * Builds one HNSW graph per output column into {@code index/ann} and records the parameters in index.json.
+     *
+     * @param threads indexing threads: each fills its own segment (and graph) in parallel, then the segments are
+     *                merged into one by {@code threads} merge workers (Lucene's concurrent HNSW merge); 1 = one thread,
+     *                reproducible graph
+     * @param int8    store the vectors int8 scalar-quantized (Lucene99HnswScalarQuantizedVectorsFormat, 7 bits):
+     *                a quarter of the vector bytes for the graph's distance computations; the candidates are
+     *                re-scored exactly from the mapped rows either way
+     */
+    public static void build(ExplanationIndex index, int maxConn, int beamWidth, int threads, boolean int8) {
         if (!index.isLinear()) {
             throw new IllegalArgumentException(index.method() + " indexes are scored through the library, not by "
                     + "inner products of stored rows: no ANN");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("ANN build threads must be >= 1, got " + threads);
         }
         Path root = index.directory().resolve("ann");
         if (Files.exists(root)) {
             throw new DataException(root, "already exists");
         }
+        java.util.concurrent.ExecutorService exec = threads > 1
+                ? java.util.concurrent.Executors.newFixedThreadPool(threads) : null;
         try {
             for (int j = 0; j < index.outputs(); j++) {
                 IndexWriterConfig cfg = new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE)
                         .setRAMBufferSizeMB(1024).setCodec(new Lucene912Codec() {
                             @Override
                             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                                return new Lucene99HnswVectorsFormat(maxConn, beamWidth);
+                                if (int8) {
+                                    return new Lucene99HnswScalarQuantizedVectorsFormat(maxConn, beamWidth,
+                                            threads, 7, false, null, exec);
+                                }
+                                return threads > 1 ? new Lucene99HnswVectorsFormat(maxConn, beamWidth, threads, exec)
+                                        : new Lucene99HnswVectorsFormat(maxConn, beamWidth);
                             }
                         });
+                final int col = j;
                 try (IndexWriter w = new IndexWriter(FSDirectory.open(Files.createDirectories(dir(index, j))), cfg)) {
-                    for (int i = 0; i < index.size(); i++) {
-                        Document doc = new Document();
-                        doc.add(new KnnFloatVectorField(FIELD, index.annKey(i, j),
-                                VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
-                        doc.add(new NumericDocValuesField("id", i));
-                        w.addDocument(doc);
+                    int n = index.size();
+                    int per = (n + threads - 1) / threads;
+                    List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        int from = t * per;
+                        int to = Math.min(n, from + per);
+                        Runnable add = () -> {
+                            try {
+                                for (int i = from; i < to; i++) {
+                                    Document doc = new Document();
+                                    doc.add(new KnnFloatVectorField(FIELD, index.annKey(i, col),
+                                            VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
+                                    doc.add(new NumericDocValuesField("id", i));
+                                    w.addDocument(doc);
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        };
+                        if (exec == null) {
+                            add.run();
+                        } else {
+                            parts.add(exec.submit(add));
+                        }
+                    }
+                    for (java.util.concurrent.Future<?> f : parts) {
+                        f.get();
                     }
                     w.forceMerge(1);
                     w.commit();
@@ -122,6 +169,15 @@ public final class LuceneAnn implements AnnSearch {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("ANN build interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            if (exec != null) {
+                exec.shutdownNow();
+            }
         }
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("kind", "lucene-hnsw-mip");
@@ -129,6 +185,8 @@ public final class LuceneAnn implements AnnSearch {
         p.put("similarity", "MAXIMUM_INNER_PRODUCT over keys alpha_ic f_i (float32), one graph per output column");
         p.put("maxConn", maxConn);
         p.put("beamWidth", beamWidth);
+        p.put("buildThreads", threads);
+        p.put("quantization", int8 ? "int8 (Lucene99HnswScalarQuantizedVectorsFormat, 7 bits)" : "none (float32)");
         p.put("defaultEf", DEFAULT_EF);
         p.put("rerank", "candidates re-scored exactly from the mapped rows");
         ExplanationIndex.recordAnn(index.directory(), p);
