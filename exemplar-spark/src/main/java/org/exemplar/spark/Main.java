@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
 @Command(name = "exemplar spark", mixinStandardHelpOptions = true,
         description = "Attribution on Apache Spark: the work is partitioned, every number comes from exemplar-core.",
         subcommands = {Main.TopKCommand.class, Main.AlphaCommand.class, Main.FitCommand.class,
-                Main.SelfInfluenceCommand.class, Main.DemoCommand.class, TopKBench.class})
+                Main.SelfInfluenceCommand.class, Main.DemoCommand.class, TopKBench.class,
+                AucDelCommand.class})
 public final class Main {
     static final int BAD_INPUT = 2;
     static final int NOT_CONVERGED = 3;

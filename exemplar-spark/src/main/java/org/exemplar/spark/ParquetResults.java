@@ -46,13 +46,17 @@ public final class ParquetResults {
      */
     public static void write(SparkSession spark, Dataset<Row> result, String out, String name,
                              Provenance provenance, Map<String, Object> summary) {
+        write(spark, Map.of(name, result), out, provenance, summary);
+    }
+
+    /**
+     * Several results in one folder, all or nothing: {@code NAME.parquet} per entry (each with the provenance in its
+     * metadata) and {@code summary.json}.
+     */
+    public static void write(SparkSession spark, Map<String, Dataset<Row>> results, String out,
+                             Provenance provenance, Map<String, Object> summary) {
         String json = Json.write(provenance);
         Metadata md = new MetadataBuilder().putString(KEY, json).build();
-        Column[] cols = new Column[result.columns().length];
-        for (int q = 0; q < cols.length; q++) {
-            String c = result.columns()[q];
-            cols[q] = result.col(c).as(c, md);
-        }
         try {
             Path target = new Path(out);
             FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -62,7 +66,15 @@ public final class ParquetResults {
             Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(),
                     "." + target.getName() + ".tmp-" + java.util.UUID.randomUUID());
             try {
-                result.select(cols).write().parquet(new Path(tmp, name + ".parquet").toString());
+                for (Map.Entry<String, Dataset<Row>> e : results.entrySet()) {
+                    Dataset<Row> result = e.getValue();
+                    Column[] cols = new Column[result.columns().length];
+                    for (int q = 0; q < cols.length; q++) {
+                        String c = result.columns()[q];
+                        cols[q] = result.col(c).as(c, md);
+                    }
+                    result.select(cols).write().parquet(new Path(tmp, e.getKey() + ".parquet").toString());
+                }
                 Map<String, Object> s = new LinkedHashMap<>();
                 s.put("provenance", provenance);
                 s.putAll(summary);
