@@ -130,6 +130,7 @@ final class AucDelCommand implements Runnable {
             st.put("methods", methods);
             st.put("retraining", "same objective and lambda, 1/n' over the remaining points, warm start from the "
                     + "full-data optimum, KKT tolerance as above; one Spark task per retraining");
+            st.put("model", ds.model());
             st.put("partitions", partitions);
             Map<String, String> in = new LinkedHashMap<>();
             in.put("train", Main.fileInput(train.toString()));
