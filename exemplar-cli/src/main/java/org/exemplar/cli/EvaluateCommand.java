@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.exemplar.data.AtomicFiles;
@@ -21,6 +20,7 @@ import org.exemplar.model.SparseFit;
 import org.exemplar.model.SparseLogisticDeletionTarget;
 import org.exemplar.model.SparseLogisticRegression;
 import org.exemplar.representer.HighDimRepresenter;
+import org.exemplar.representer.L1DeletionMethods;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -93,7 +93,7 @@ final class EvaluateCommand implements Runnable {
                 throw new IllegalArgumentException("--test-points must be >= 1, got " + testPoints);
             }
             SparseInputs.Loaded d = inputs.load();
-            int[] schedule = checkSchedule(ks, d.x().rows());
+            int[] schedule = DeletionDiagnostics.checkedSchedule(ks, d.x().rows());
             L1ModelOptions.Fitted fitted = l1.fit(d);
             double[] y = fitted.labels();
             SparseLogisticRegression model = fitted.model();
@@ -103,29 +103,9 @@ final class EvaluateCommand implements Runnable {
                 throw new NotConvergedException("L1 fit did not converge: " + fit.message());
             }
             HighDimRepresenter rep = new HighDimRepresenter(d.x(), y, fit, lambda);
-            int n = d.x().rows();
-            SplittableRandom rnd = new SplittableRandom(seed);
-            int m = Math.min(testPoints, d.test().rows());
-            int[] tests = rnd.ints(0, d.test().rows()).distinct().limit(m).toArray();
-            long randomSeed = rnd.nextLong();
-            List<AttributionMethod> ms = new ArrayList<>();
-            for (String name : methods) {
-                ms.add(switch (name.trim().toLowerCase(Locale.ROOT)) {
-                    case "highdim" -> method("high-dim representer", t -> rep.values(d.test(), t));
-                    case "l2" -> method("L2 representer", t -> rep.l2Values(d.test(), t));
-                    case "if" -> method("influence function", t -> rep.influenceValues(d.test(), t));
-                    case "random" -> method("random", t -> {
-                        SplittableRandom r = new SplittableRandom(randomSeed + t);
-                        double[] s = new double[n];
-                        for (int i = 0; i < n; i++) {
-                            s[i] = r.nextGaussian();
-                        }
-                        return s;
-                    });
-                    default -> throw new IllegalArgumentException("unknown method '" + name
-                            + "' (expected highdim, l2, if, random)");
-                });
-            }
+            L1DeletionMethods setup = L1DeletionMethods.of(rep, d.test(), methods, testPoints, seed);
+            int[] tests = setup.testIndices();
+            List<AttributionMethod> ms = setup.methods();
             long total = (long) ms.size() * tests.length * schedule.length * 2;
             AtomicLong done = new AtomicLong();
             List<DeletionResult> res;
@@ -183,49 +163,6 @@ final class EvaluateCommand implements Runnable {
         /** A 95 % half-width, or "n/a" where one test point gives no spread (was printed as NaN). */
         static String ci(double halfWidth) {
             return Double.isFinite(halfWidth) ? String.format(Locale.ROOT, "%.4f", halfWidth) : "n/a";
-        }
-
-        /**
-         * The k schedule, checked before any fitting (issue 15, item 14): every k in [1, n - 1], increasing; the
-         * default (1 %, .., 5 % of n) must give at least two distinct k.
-         */
-        static int[] checkSchedule(int[] ks, int n) {
-            if (ks == null) {
-                int[] def = java.util.Arrays.stream(DeletionDiagnostics.percentSchedule(n)).distinct().toArray();
-                if (def.length < 2 || def[def.length - 1] >= n) {
-                    throw new IllegalArgumentException("the training set has " + n + " points: too few for the default "
-                            + "k schedule (1 %, 2 %, .., 5 % of n gives " + java.util.Arrays.toString(def)
-                            + "); give --ks explicitly, e.g. --ks 1,2,3");
-                }
-                return def;
-            }
-            if (ks.length == 0) {
-                throw new IllegalArgumentException("--ks is empty");
-            }
-            for (int i = 0; i < ks.length; i++) {
-                if (ks[i] < 1 || ks[i] >= n) {
-                    throw new IllegalArgumentException("--ks entry " + ks[i] + " is outside [1, " + (n - 1) + "] (the "
-                            + "training set has " + n + " points; at least one must remain)");
-                }
-                if (i > 0 && ks[i] <= ks[i - 1]) {
-                    throw new IllegalArgumentException("--ks must increase, got " + java.util.Arrays.toString(ks));
-                }
-            }
-            return ks;
-        }
-
-        static AttributionMethod method(String name, java.util.function.IntFunction<double[]> f) {
-            return new AttributionMethod() {
-                @Override
-                public String name() {
-                    return name;
-                }
-
-                @Override
-                public double[] scores(int testIndex) {
-                    return f.apply(testIndex);
-                }
-            };
         }
     }
 }

@@ -28,7 +28,7 @@ public final class CfDeletion implements DeletionTarget {
     private final int[] testUsers;
     private final int[] testItems;
     private final Retrainer retrainer;
-    private final PairScorer original;
+    private volatile PairScorer original;
 
     public CfDeletion(Ratings train, int[] testUsers, int[] testItems, Retrainer retrainer) {
         if (testUsers.length != testItems.length) {
@@ -38,7 +38,6 @@ public final class CfDeletion implements DeletionTarget {
         this.testUsers = testUsers.clone();
         this.testItems = testItems.clone();
         this.retrainer = retrainer;
-        this.original = retrainer.train(null);
     }
 
     /** MF (eq. 16) retrained by {@link MfTrainer} (SGD keeps the order of the remaining ratings). */
@@ -71,7 +70,24 @@ public final class CfDeletion implements DeletionTarget {
 
     @Override
     public double score(int testIndex) {
-        return original.score(testUsers[testIndex], testItems[testIndex]);
+        return original().score(testUsers[testIndex], testItems[testIndex]);
+    }
+
+    /**
+     * The model trained on all ratings, trained on first use (a Spark executor that only retrains never needs it).
+     */
+    private PairScorer original() {
+        PairScorer o = original;
+        if (o == null) {
+            synchronized (this) {
+                o = original;
+                if (o == null) {
+                    o = retrainer.train(null);
+                    original = o;
+                }
+            }
+        }
+        return o;
     }
 
     @Override

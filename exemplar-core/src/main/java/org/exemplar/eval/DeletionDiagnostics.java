@@ -1,7 +1,6 @@
 package org.exemplar.eval;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +29,35 @@ public final class DeletionDiagnostics {
         return ks;
     }
 
+    /**
+     * The k schedule, checked before any fitting (issue 15, item 14): every k in [1, n - 1], increasing; the
+     * default (1 %, .., 5 % of n) must give at least two distinct k.
+     */
+    public static int[] checkedSchedule(int[] ks, int n) {
+        if (ks == null) {
+            int[] def = java.util.Arrays.stream(percentSchedule(n)).distinct().toArray();
+            if (def.length < 2 || def[def.length - 1] >= n) {
+                throw new IllegalArgumentException("the training set has " + n + " points: too few for the default "
+                        + "k schedule (1 %, 2 %, .., 5 % of n gives " + java.util.Arrays.toString(def)
+                        + "); give --ks explicitly, e.g. --ks 1,2,3");
+            }
+            return def;
+        }
+        if (ks.length == 0) {
+            throw new IllegalArgumentException("--ks is empty");
+        }
+        for (int i = 0; i < ks.length; i++) {
+            if (ks[i] < 1 || ks[i] >= n) {
+                throw new IllegalArgumentException("--ks entry " + ks[i] + " is outside [1, " + (n - 1) + "] (the "
+                        + "training set has " + n + " points; at least one must remain)");
+            }
+            if (i > 0 && ks[i] <= ks[i - 1]) {
+                throw new IllegalArgumentException("--ks must increase, got " + java.util.Arrays.toString(ks));
+            }
+        }
+        return ks;
+    }
+
     /** Indices of the k largest sign * score among strictly positive sign * score, largest first. */
     static int[] topK(double[] scores, int k, double sign) {
         int[] cand = java.util.stream.IntStream.range(0, scores.length).filter(i -> sign * scores[i] > 0).toArray();
@@ -46,51 +74,31 @@ public final class DeletionDiagnostics {
     }
 
     /**
-     * Runs the diagnostics.
+     * Runs the diagnostics: prepares the {@link DeletionPlan} (every removal set), runs its retrainings on the pool,
+     * and computes DEL and AUC-DEL with {@link DeletionPlan#results}.
      *
      * @param threads  retraining threads (1 = sequential)
      * @param progress called once per finished retraining (may be null)
      */
     public static List<DeletionResult> evaluate(DeletionTarget target, List<AttributionMethod> methods,
                                                 int[] testIndices, int[] ks, int threads, IntConsumer progress) {
-        for (int k = 1; k < ks.length; k++) {
-            if (ks[k] <= ks[k - 1]) {
-                throw new IllegalArgumentException("k schedule must increase: " + Arrays.toString(ks));
-            }
-        }
-        int nm = methods.size();
-        int nt = testIndices.length;
-        double[][][][] del = new double[nm][2][ks.length][nt];
+        DeletionPlan plan = DeletionPlan.of(target, methods, testIndices, ks);
+        List<DeletionPlan.Retraining> rs = plan.retrainings();
+        double[] scores = new double[rs.size()];
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         try {
             List<Future<?>> jobs = new ArrayList<>();
-            for (int mi = 0; mi < nm; mi++) {
-                for (int ti = 0; ti < nt; ti++) {
-                    int t = testIndices[ti];
-                    double[] s = methods.get(mi).scores(t);
-                    if (s.length != target.trainSize()) {
-                        throw new IllegalArgumentException(methods.get(mi).name() + " returned " + s.length
-                                + " scores for " + target.trainSize() + " training points");
+            for (int j = 0; j < rs.size(); j++) {
+                DeletionPlan.Retraining r = rs.get(j);
+                final int fj = j;
+                jobs.add(pool.submit(() -> {
+                    if (r.needsRetraining()) {
+                        scores[fj] = target.scoreWithout(r.testIndex(), r.removed());
                     }
-                    double base = target.score(t);
-                    for (int sg = 0; sg < 2; sg++) {
-                        int[] order = topK(s, ks[ks.length - 1], sg == 0 ? 1.0 : -1.0);
-                        for (int ki = 0; ki < ks.length; ki++) {
-                            int[] removed = Arrays.copyOf(order, Math.min(ks[ki], order.length));
-                            final int fm = mi;
-                            final int fs = sg;
-                            final int fk = ki;
-                            final int ft = ti;
-                            jobs.add(pool.submit(() -> {
-                                del[fm][fs][fk][ft] = removed.length == 0 ? 0.0
-                                        : target.scoreWithout(t, removed) - base;
-                                if (progress != null) {
-                                    progress.accept(1);
-                                }
-                            }));
-                        }
+                    if (progress != null) {
+                        progress.accept(1);
                     }
-                }
+                }));
             }
             for (Future<?> f : jobs) {
                 f.get();
@@ -107,24 +115,7 @@ public final class DeletionDiagnostics {
         } finally {
             pool.shutdownNow();
         }
-        List<DeletionResult> out = new ArrayList<>();
-        for (int mi = 0; mi < nm; mi++) {
-            double[][] stats = new double[4][ks.length];
-            double[][] auc = new double[2][nt];
-            for (int sg = 0; sg < 2; sg++) {
-                for (int ki = 0; ki < ks.length; ki++) {
-                    double[] v = del[mi][sg][ki];
-                    stats[2 * sg][ki] = mean(v);
-                    stats[2 * sg + 1][ki] = ci95(v);
-                    for (int ti = 0; ti < nt; ti++) {
-                        auc[sg][ti] += v[ti] / ks.length;
-                    }
-                }
-            }
-            out.add(new DeletionResult(methods.get(mi).name(), ks.clone(), stats[0], stats[1], stats[2], stats[3],
-                    mean(auc[0]), ci95(auc[0]), mean(auc[1]), ci95(auc[1]), nt, del[mi][0], del[mi][1]));
-        }
-        return out;
+        return plan.results(scores);
     }
 
     static double mean(double[] v) {

@@ -56,6 +56,16 @@ public final class SparseLogisticRegression {
         return penalty;
     }
 
+    /** KKT residual target of every fit, relative to lambda. */
+    public double tolerance() {
+        return tolerance;
+    }
+
+    /** Solver iteration cap. */
+    public int maxIterations() {
+        return maxIterations;
+    }
+
     public boolean fitBias() {
         return fitBias;
     }

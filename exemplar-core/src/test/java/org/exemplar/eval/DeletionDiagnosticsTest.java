@@ -127,4 +127,47 @@ class DeletionDiagnosticsTest {
         assertThrows(IllegalArgumentException.class, () -> DeletionDiagnostics.evaluate(target, List.of(),
                 new int[] {0}, new int[] {3, 2}, 1, null));
     }
+
+    @Test
+    void thePlanListsEveryRemovalSetAndItsResultsAreTheDiagnostics() {
+        // one method with fixed scores over 5 training points, test points 1 and 0, k = 1, 2
+        double[] s = {0.5, -1, 0, 2, -0.1};
+        AttributionMethod fixed = new AttributionMethod() {
+            @Override
+            public String name() {
+                return "fixed";
+            }
+
+            @Override
+            public double[] scores(int t) {
+                return s;
+            }
+        };
+        Additive target = new Additive(weights(2, 5, 9));
+        DeletionPlan plan = DeletionPlan.of(target, List.of(fixed), new int[] {1, 0}, new int[] {1, 2});
+        // order: method, test point, sign, k
+        assertEquals(2 * 2 * 2, plan.retrainings().size());
+        DeletionPlan.Retraining r = plan.retrainings().get(1); // test 1, DEL+, k = 2
+        assertEquals(1, r.testIndex());
+        assertEquals(0, r.sign());
+        assertArrayEquals(new int[] {3, 0}, r.removed());
+        assertArrayEquals(new int[] {1}, plan.retrainings().get(2).removed()); // test 1, DEL-, k = 1
+        assertEquals(target.score(1), plan.baseScores()[0]);
+        // the scores run anywhere and handed back give evaluate's numbers exactly
+        double[] scores = new double[plan.retrainings().size()];
+        for (int j = 0; j < scores.length; j++) {
+            DeletionPlan.Retraining q = plan.retrainings().get(j);
+            scores[j] = target.scoreWithout(q.testIndex(), q.removed());
+        }
+        DeletionResult got = plan.results(scores).get(0);
+        DeletionResult want = DeletionDiagnostics.evaluate(target, List.of(fixed), new int[] {1, 0},
+                new int[] {1, 2}, 1, null).get(0);
+        assertEquals(want.aucDelPlus(), got.aucDelPlus(), 0);
+        assertEquals(want.aucDelMinus(), got.aucDelMinus(), 0);
+        // DEL+ at k = 2 for test 1 is minus the removed weights (the additive model's closed form)
+        assertEquals(-(target.w[1][3] + target.w[1][0]), got.delPlus()[1][0], 1e-15);
+        assertEquals(-(target.w[0][3] + target.w[0][0]), got.delPlus()[1][1], 1e-15);
+        assertEquals(-target.w[0][1], got.delMinus()[0][1], 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> plan.results(new double[3]));
+    }
 }

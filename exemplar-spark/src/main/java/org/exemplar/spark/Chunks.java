@@ -14,10 +14,18 @@ final class Chunks {
     private Chunks() {
     }
 
-    /** One block: features (rows x width), ids and labels of its rows. */
-    record Chunk(DenseMatrix features, long[] ids, int[] labels) {
+    /**
+     * One block: features (rows x width, row-major, contiguous), ids and labels of its rows. Plain arrays, so a
+     * block can be cached, spilled or shipped as it is.
+     */
+    record Chunk(double[] data, int width, long[] ids, int[] labels) implements java.io.Serializable {
         int rows() {
             return ids.length;
+        }
+
+        /** The features as a matrix (wraps the array, no copy). */
+        DenseMatrix features() {
+            return new DenseMatrix(ids.length, width, data);
         }
     }
 
@@ -43,13 +51,13 @@ final class Chunks {
             labels[m] = r.getLabel();
             m++;
             if (m == chunkRows) {
-                consumer.accept(new Chunk(new DenseMatrix(m, width, buf.clone()), ids.clone(), labels.clone()));
+                consumer.accept(new Chunk(buf.clone(), width, ids.clone(), labels.clone()));
                 m = 0;
             }
         }
         if (m > 0) {
-            consumer.accept(new Chunk(new DenseMatrix(m, width, java.util.Arrays.copyOf(buf, m * width)),
-                    java.util.Arrays.copyOf(ids, m), java.util.Arrays.copyOf(labels, m)));
+            consumer.accept(new Chunk(java.util.Arrays.copyOf(buf, m * width), width, java.util.Arrays.copyOf(ids, m),
+                    java.util.Arrays.copyOf(labels, m)));
         }
     }
 

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
         description = "Attribution on Apache Spark: the work is partitioned, every number comes from exemplar-core.",
         subcommands = {Main.TopKCommand.class, Main.AlphaCommand.class, Main.FitCommand.class,
                 Main.SelfInfluenceCommand.class, Main.DemoCommand.class, TopKBench.class,
-                L1Command.class, CfCommand.class, ConvertCommand.class})
+                L1Command.class, CfCommand.class, ConvertCommand.class, AucDelCommand.class})
 public final class Main {
     static final int BAD_INPUT = 2;
     static final int NOT_CONVERGED = 3;

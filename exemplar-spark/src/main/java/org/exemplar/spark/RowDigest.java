@@ -10,12 +10,17 @@ final class RowDigest {
     }
 
     static long of(TrainRow r) {
-        long h = mix(r.getId() ^ 0x9E3779B97F4A7C15L);
         double[] f = r.getFeatures();
-        for (double v : f) {
-            h = mix(h ^ Double.doubleToLongBits(v));
+        return of(r.getId(), f, 0, f.length, r.getLabel());
+    }
+
+    /** The same hash for a row stored at {@code data[offset .. offset + width)}. */
+    static long of(long id, double[] data, int offset, int width, int label) {
+        long h = mix(id ^ 0x9E3779B97F4A7C15L);
+        for (int j = offset; j < offset + width; j++) {
+            h = mix(h ^ Double.doubleToLongBits(data[j]));
         }
-        return mix(h ^ r.getLabel());
+        return mix(h ^ label);
     }
 
     /** The same hash for a sparse row: id, every (index, value bits) pair, the label's bits. */

@@ -13,6 +13,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.exemplar.attribution.MergeableTopK;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
@@ -185,12 +186,51 @@ public final class SparkRepresenter {
      * that counts n) and their values with one BLAS product per chunk into bounded heaps
      * ({@link MergeableTopK}), and the partitions' heaps and counts are merged in a tree. The driver then scales
      * the kept scores by 1/n (positive: the rankings are unchanged), so the scores are alpha_ic f_i^T f_t.
+     * With more than one test block the rows are first packed into cached dense blocks ({@link PackedRows},
+     * MEMORY_AND_DISK) so that only the first pass decodes them.
      *
      * @param test      test points on the driver (ids ascending)
      * @param testBlock test points per broadcast block (one pass over the training data per block)
      */
     public static TopKResult topK(SparkSession spark, TrainingSet train, Layer layer, TrainingSet.Collected test,
                                   int k, int testBlock) {
+        check(layer, test, k, testBlock);
+        if (test.features().rows() > testBlock) {
+            PackedRows packed = PackedRows.of(train, layer.width(), StorageLevel.MEMORY_AND_DISK());
+            try {
+                return topK(spark, packed, layer, test, k, testBlock);
+            } finally {
+                packed.unpersist();
+            }
+        }
+        JavaRDD<TrainRow> rdd = train.rdd();
+        return passes(spark, layer, test, k, testBlock, b -> rdd.mapPartitions((Iterator<TrainRow> it) -> {
+            Scorer sc = new Scorer(layer, b.value(), k);
+            TrainingSet.ScanningIterator scanned = new TrainingSet.ScanningIterator(it, layer.width());
+            Chunks.forEach(scanned, layer.width(), Chunks.DEFAULT_ROWS, "training", sc);
+            return List.of(new Partial(sc.heaps, scanned.scan())).iterator();
+        }).treeReduce(Partial::merge), null);
+    }
+
+    /**
+     * The same rankings from rows packed into cached dense blocks ({@link PackedRows}): every pass is BLAS on the
+     * cached arrays (the rows were checked, counted and digested when they were packed).
+     */
+    public static TopKResult topK(SparkSession spark, PackedRows train, Layer layer, TrainingSet.Collected test,
+                                  int k, int testBlock) {
+        check(layer, test, k, testBlock);
+        checkWidth(train.scan(), layer);
+        JavaRDD<Chunks.Chunk> blocks = train.blocks();
+        return passes(spark, layer, test, k, testBlock, b -> blocks.mapPartitions((Iterator<Chunks.Chunk> it) -> {
+            Scorer sc = new Scorer(layer, b.value(), k);
+            while (it.hasNext()) {
+                sc.accept(it.next());
+            }
+            return List.of(new Partial(sc.heaps, TrainingSet.Scan.EMPTY)).iterator();
+        }).treeReduce(Partial::merge), train.scan());
+    }
+
+    private static void check(Layer layer, TrainingSet.Collected test, int k, int testBlock) {
         if (test.features().cols() != layer.width()) {
             throw new InputException("test features have " + test.features().cols() + " columns, the last layer "
                     + layer.width());
@@ -201,43 +241,77 @@ public final class SparkRepresenter {
         if (testBlock < 1) {
             throw new InputException("test block must be >= 1, got " + testBlock);
         }
+    }
+
+    /** One pass over the training data for a broadcast test block, returning the merged heaps (and scan). */
+    private interface Pass {
+        Partial run(Broadcast<TestBlock> block);
+    }
+
+    /**
+     * Runs one pass per test block and merges the blocks' heaps.
+     *
+     * @param known the training data's scan when it is known already (packed rows), else null (each pass scans)
+     */
+    private static TopKResult passes(SparkSession spark, Layer layer, TrainingSet.Collected test, int k,
+                                     int testBlock, Pass pass, TrainingSet.Scan known) {
         Loss loss = Loss.named(layer.loss());
         int[] classes = RepresenterPoints.predictedClasses(layer.thetaMatrix(), loss, test.features());
         int nt = test.features().rows();
         MergeableTopK all = new MergeableTopK(k, nt);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<TrainRow> rdd = train.rdd();
-        TrainingSet.Scan scan = null;
+        TrainingSet.Scan scan = known;
         for (int t0 = 0; t0 < nt; t0 += testBlock) {
             int t1 = Math.min(nt, t0 + testBlock);
-            TestBlock tb = new TestBlock(test.features().rowRange(t0, t1).data(), java.util.Arrays.copyOfRange(
-                    classes, t0, t1));
-            Broadcast<TestBlock> b = jsc.broadcast(tb);
-            int rows = t1 - t0;
-            Partial part = Jobs.run(() -> rdd.mapPartitions((Iterator<TrainRow> it) -> {
-                Loss l = Loss.named(layer.loss());
-                DenseMatrix theta = layer.thetaMatrix();
-                TestBlock blk = b.value();
-                DenseMatrix ft = new DenseMatrix(rows, layer.width(), blk.features());
-                MergeableTopK heaps = new MergeableTopK(k, rows);
-                TrainingSet.ScanningIterator scanned = new TrainingSet.ScanningIterator(it, layer.width());
-                Chunks.forEach(scanned, layer.width(), Chunks.DEFAULT_ROWS, "training", ch -> {
-                    DenseMatrix a = RepresenterPoints.alphaRows(ch.features(), layer.targets(l, ch.labels()), l,
-                            layer.lambda(), theta, 1);
-                    RepresenterPoints.values(ch.features(), a, ft, blk.classes(), rows,
-                            (first, values) -> heaps.accept(first, values, ch.ids()));
-                });
-                return List.of(new Partial(heaps, scanned.scan())).iterator();
-            }).treeReduce(Partial::merge), "training");
-            b.destroy();
-            if (part.scan().rows() == 0) {
+            Broadcast<TestBlock> b = jsc.broadcast(new TestBlock(test.features().rowRange(t0, t1).data(),
+                    java.util.Arrays.copyOfRange(classes, t0, t1)));
+            Partial part;
+            try {
+                part = Jobs.run(() -> pass.run(b), "training");
+            } finally {
+                b.destroy();
+            }
+            TrainingSet.Scan s = known != null ? known : part.scan();
+            if (s.rows() == 0) {
                 throw new InputException("training data is empty");
             }
-            part.heaps().scale(1.0 / part.scan().rows());
+            part.heaps().scale(1.0 / s.rows());
             mergeInto(all, part.heaps(), t0);
-            scan = part.scan();
+            scan = s;
         }
         return new TopKResult(test.ids(), classes, all, scan);
+    }
+
+    /**
+     * Scores chunks of training rows against a test block into bounded heaps: n alpha_i per chunk
+     * ({@link RepresenterPoints#alphaRows} with n = 1) and one BLAS product per chunk
+     * ({@link RepresenterPoints#values(DenseMatrix, DenseMatrix, DenseMatrix, int[], int, RepresenterPoints.BlockSink)}).
+     */
+    static final class Scorer implements Chunks.Consumer {
+        private final Layer layer;
+        private final Loss loss;
+        private final DenseMatrix theta;
+        private final DenseMatrix ft;
+        private final int[] classes;
+        final MergeableTopK heaps;
+
+        Scorer(Layer layer, TestBlock blk, int k) {
+            this.layer = layer;
+            this.loss = Loss.named(layer.loss());
+            this.theta = layer.thetaMatrix();
+            this.classes = blk.classes();
+            this.ft = new DenseMatrix(classes.length, layer.width(), blk.features());
+            this.heaps = new MergeableTopK(k, classes.length);
+        }
+
+        @Override
+        public void accept(Chunks.Chunk ch) {
+            DenseMatrix f = ch.features();
+            DenseMatrix a = RepresenterPoints.alphaRows(f, layer.targets(loss, ch.labels()), loss, layer.lambda(),
+                    theta, 1);
+            RepresenterPoints.values(f, a, ft, classes, classes.length,
+                    (first, values) -> heaps.accept(first, values, ch.ids()));
+        }
     }
 
     /** One partition's (then a subtree's) heaps and what its pass saw. */

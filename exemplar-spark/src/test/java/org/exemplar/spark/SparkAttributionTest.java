@@ -150,6 +150,32 @@ class SparkAttributionTest {
     }
 
     @Test
+    void packedBlocksGiveBitIdenticalRankingsAndTheSameScan() {
+        TrainingSet tr = train(3, 7);
+        SparkRepresenter.Layer layer = SparkRepresenter.Layer.of(theta, SOFTMAX, LAMBDA);
+        TrainingSet.Collected test = test();
+        // one pass over rows decoded per pass vs the same rows packed into cached 2048-row blocks: the same chunks
+        // go through the same kernels, so every score is the same double
+        SparkRepresenter.TopKResult rows = SparkRepresenter.topK(spark, tr, layer, test, 6, 64);
+        PackedRows packed = PackedRows.of(tr, P, org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+        try {
+            SparkRepresenter.TopKResult blocks = SparkRepresenter.topK(spark, packed, layer, test, 6, 64);
+            assertSameRanking(rows.topK().toTopK(), blocks.topK().toTopK(), 0);
+            assertEquals(rows.scan().digest(), packed.scan().digest());
+            assertEquals(rows.scan().width(), packed.scan().width());
+            assertEquals(rows.scan().maxLabel(), packed.scan().maxLabel());
+            assertEquals(N, packed.scan().rows());
+            assertSameRanking(coreTopK(6), blocks.topK().toTopK(), 1e-10);
+        } finally {
+            packed.unpersist();
+        }
+        // a row of the wrong width is named when the rows are packed
+        assertEquals("training row id 0 has 6 features, expected 7", assertThrows(InputException.class,
+                () -> PackedRows.of(tr, P + 1, org.apache.spark.storage.StorageLevel.MEMORY_ONLY())).getMessage()
+                .replaceAll("row id \\d+", "row id 0"));
+    }
+
+    @Test
     void resultsDoNotDependOnPartitionsOrTheirOrder() {
         SparkRepresenter.Layer layer = SparkRepresenter.Layer.of(theta, SOFTMAX, LAMBDA);
         TopK reference = null;
