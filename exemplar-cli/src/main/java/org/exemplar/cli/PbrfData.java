@@ -3,11 +3,6 @@ package org.exemplar.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.exemplar.data.DataException;
-import org.exemplar.data.Npy;
-import org.exemplar.data.NpyArray;
-import org.exemplar.data.Validation;
-import org.exemplar.linalg.DenseMatrix;
-import org.exemplar.loss.Loss;
 import org.exemplar.model.Activation;
 import org.exemplar.model.Mlp;
 import org.exemplar.model.MlpFiles;
@@ -53,68 +48,5 @@ final class PbrfData {
             b.append(i == 0 ? "" : ",").append(hidden[i]);
         }
         return b.toString();
-    }
-
-    /**
-     * The target matrix of a label file: real targets for the squared loss, one 0/1 column for sigmoid (labels
-     * {0,1} or {-1,+1}), one-hot columns for softmax (c = the MLP's outputs, --classes, the training file's columns,
-     * or max label + 1).
-     */
-    static DenseMatrix targets(Path file, int rows, Path featuresFile, Loss loss, Integer outputs, int trainCols,
-                               Integer classes) {
-        NpyArray arr = Npy.read(file);
-        if (arr.rows() != rows) {
-            throw new DataException(file, "has " + arr.rows() + " rows but " + featuresFile + " has " + rows);
-        }
-        if (loss.name().equals("squared")) {
-            DenseMatrix y = Validation.requireFinite(arr.toMatrix(), file, "targets");
-            if (outputs != null && y.cols() != outputs) {
-                throw new DataException(file, "has " + y.cols() + " target columns but the MLP has " + outputs + " outputs");
-            }
-            return y;
-        }
-        if (arr.ndim() != 1) {
-            throw new DataException(file, "labels must be a 1-D array, got shape " + arr.shapeString());
-        }
-        int[] labels;
-        try {
-            labels = arr.toIntArray();
-        } catch (IllegalArgumentException e) {
-            throw new DataException(file, "labels must be integers: " + e.getMessage());
-        }
-        if (loss.name().equals("sigmoid")) {
-            for (int i = 0; i < rows; i++) {
-                if (labels[i] == -1) {
-                    labels[i] = 0;
-                } else if (labels[i] != 0 && labels[i] != 1) {
-                    throw new DataException(file, "binary labels must be {0,1} or {-1,+1}, got " + labels[i] + " at row " + i);
-                }
-            }
-            return loss.targetsFromLabels(labels, 1);
-        }
-        int c;
-        if (outputs != null) {
-            c = outputs;
-        } else if (classes != null) {
-            c = classes;
-        } else if (trainCols > 0) {
-            c = trainCols;
-        } else {
-            int max = -1;
-            for (int y : labels) {
-                max = Math.max(max, y);
-            }
-            c = max + 1;
-            if (c < 2) {
-                throw new DataException(file, "labels hold a single class; at least two are needed");
-            }
-        }
-        for (int i = 0; i < rows; i++) {
-            if (labels[i] < 0 || labels[i] >= c) {
-                throw new DataException(file, "label " + labels[i] + " at row " + i + " outside [0, " + c + ")"
-                        + (outputs == null && classes == null ? " (set --classes)" : ""));
-            }
-        }
-        return loss.targetsFromLabels(labels, c);
     }
 }

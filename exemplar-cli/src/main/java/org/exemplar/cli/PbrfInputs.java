@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.Validation;
+import org.exemplar.influence.LabelTargets;
 import org.exemplar.influence.TrainingData;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
@@ -191,8 +192,12 @@ final class PbrfInputs {
         int[] hidden = net.hidden();
         Activation act = net.activation();
         Integer outputsHint = saved != null ? saved.outputWidth() : null;
-        DenseMatrix t = PbrfData.targets(trainLabels, x.rows(), trainFeatures, loss, outputsHint, -1, classes);
-        DenseMatrix tt = PbrfData.targets(testLabels, xt.rows(), testFeatures, loss, outputsHint, t.cols(), classes);
+        boolean regression = loss.name().equals("squared");
+        LabelTargets trainTargets = LabelTargets.read(Npy.read(trainLabels), trainLabels, x.rows(), trainFeatures, loss,
+                regression, outputsHint, classes, null);
+        DenseMatrix t = trainTargets.targets();
+        DenseMatrix tt = LabelTargets.read(Npy.read(testLabels), testLabels, xt.rows(), testFeatures, loss, regression,
+                outputsHint, classes, trainTargets).targets();
         if (tt.cols() != t.cols()) {
             throw new DataException(testLabels, "gives " + tt.cols() + " outputs but the training labels give " + t.cols());
         }

@@ -125,7 +125,7 @@ public final class SparkL1Representer {
             ps.checkLabels();
             double scale = 1.0 / ps.rows();
             part.heaps().scale(scale);
-            shiftInto(all, part.heaps(), t0);
+            SparkRepresenter.mergeInto(all, part.heaps(), t0);
             for (int t = 0; t < rows; t++) {
                 sums[t0 + t] = part.sums()[t] * scale;
             }
@@ -154,29 +154,6 @@ public final class SparkL1Representer {
         CsrMatrix matrix() {
             return new CsrMatrix(rows, cols, indptr, indices, values);
         }
-    }
-
-    /** Copies a block's heaps into rows t0.. of the whole (each heap holds the k best of its side). */
-    static void shiftInto(MergeableTopK all, MergeableTopK block, int t0) {
-        MergeableTopK shifted = new MergeableTopK(all.k(), all.tests());
-        for (int t = 0; t < block.tests(); t++) {
-            long[] si = block.supportingIds(t);
-            double[] ss = block.supportingScores(t);
-            long[] oi = block.opposingIds(t);
-            double[] os = block.opposingScores(t);
-            long[] ids = new long[si.length + oi.length];
-            DenseMatrix row = new DenseMatrix(1, ids.length);
-            for (int q = 0; q < si.length; q++) {
-                ids[q] = si[q];
-                row.set(0, q, ss[q]);
-            }
-            for (int q = 0; q < oi.length; q++) {
-                ids[si.length + q] = oi[q];
-                row.set(0, si.length + q, os[q]);
-            }
-            shifted.accept(t0 + t, row, ids);
-        }
-        all.merge(shifted);
     }
 
     /**

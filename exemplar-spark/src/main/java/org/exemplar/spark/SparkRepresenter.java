@@ -322,7 +322,7 @@ public final class SparkRepresenter {
     }
 
     /** Copies a block's heaps into rows t0.. of the whole (merging is exact: each heap holds k best of its side). */
-    private static void mergeInto(MergeableTopK all, MergeableTopK block, int t0) {
+    static void mergeInto(MergeableTopK all, MergeableTopK block, int t0) {
         MergeableTopK shifted = new MergeableTopK(all.k(), all.tests());
         for (int t = 0; t < block.tests(); t++) {
             long[] si = block.supportingIds(t);
