@@ -122,6 +122,29 @@ class TrakIndexTest {
         assertIndexEqualsLibrary(p, Y2, index(p, "trak1"));
     }
 
+    /**
+     * An artifact saved before TRAK stored its training data (simulated by removing the two arrays) still loads and
+     * scores, but the index build refuses it, naming the folder and the remedy, and leaves no index folder behind.
+     */
+    @Test
+    void anArtifactWithoutTrainingDataIsRefusedByTheBuild() throws Exception {
+        TrakAttributor p = prepare(3, Y3);
+        Path art = tmp.resolve("old-art");
+        p.save(art);
+        java.nio.file.Files.delete(art.resolve("train_features.npy"));
+        java.nio.file.Files.delete(art.resolve("train_labels.npy"));
+        TrakAttributor old = (TrakAttributor) Attributors.load(art);
+        assertEquals(null, old.trainingData());
+        Examples t = Examples.labeled(X.rowRange(N, X.rows()), Arrays.copyOfRange(Y3, N, X.rows()));
+        assertArrayEquals(p.attribute(t).scores().data(), old.attribute(t).scores().data(), 0.0);
+        Path dir = tmp.resolve("old-idx");
+        var e = assertThrows(org.exemplar.data.DataException.class,
+                () -> ExplanationIndex.build(art, dir, IndexBuildOptions.defaults()));
+        assertTrue(e.getMessage().contains("old-art") && e.getMessage().contains("saved without its training data"),
+                e.getMessage());
+        assertFalse(java.nio.file.Files.exists(dir));
+    }
+
     /** The factored form itself: q_t . k_i over explicit matrices equals the library's score matrix. */
     @Test
     void queryVectorsTimesKeysAreTheLibraryScores() {
