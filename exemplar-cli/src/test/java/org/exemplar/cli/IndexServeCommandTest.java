@@ -77,7 +77,7 @@ class IndexServeCommandTest {
         Attributors.ntk().prepare(Examples.regression(unit, target)).save(ntk);
         r = CliTestSupport.run("index", "build", "--from", ntk.toString(), "--out", tmp.resolve("n").toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from cf-mf, cf-nuclear, ekfac, influence, kfac, representer-l1, rps-l2"), r.err());
+        assertTrue(r.err().contains("holds a ntk artifact; an index can be built from cf-mf, cf-nuclear, ekfac, influence, kfac, representer-l1, rps-l2, trak"), r.err());
         assertFalse(Files.exists(tmp.resolve("n")));
 
         r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", tmp.resolve("y").toString(),
@@ -130,6 +130,39 @@ class IndexServeCommandTest {
         r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("kfac"), r.out());
+        DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
+        assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores);
+    }
+
+    /**
+     * The TRAK path of the command line: {@code attribute --method trak --models 2 --save-artifact}, {@code index
+     * build}, the server: the HTTP answer for every test point, given its label, lists the same top-3 supporting and
+     * opposing training points as the command's {@code scores.npy} (the library's TRAK score matrix of the ensemble,
+     * written before any index exists), scores to 1e-12 relative.
+     */
+    @Test
+    void trakArtifactOfAttributeBuildsAnIndexThatServesTheLibrarysTopK() throws Exception {
+        Examples train = data(60, 3, 15);
+        Examples test = data(6, 3, 16);
+        Path x = tmp.resolve("tx.npy");
+        Path y = tmp.resolve("ty.npy");
+        Path xt = tmp.resolve("txt.npy");
+        Path yt = tmp.resolve("tyt.npy");
+        org.exemplar.data.Npy.write(x, train.features());
+        org.exemplar.data.Npy.write(y, train.labels());
+        org.exemplar.data.Npy.write(xt, test.features());
+        org.exemplar.data.Npy.write(yt, test.labels());
+        Path run = tmp.resolve("trun");
+        CliTestSupport.Run r = CliTestSupport.run("attribute", "--train-features", x.toString(), "--train-labels",
+                y.toString(), "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q", "--method", "trak",
+                "--models", "2", "--projection-dim", "8", "--l2", "0.02", "--damping", "0.01", "--seed", "3",
+                "--save-artifact", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("trak-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("trak"), r.out());
+        assertEquals(16, ExplanationIndex.open(idx).metadata().path("keyWidth").asInt());
         DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
         assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores);
     }

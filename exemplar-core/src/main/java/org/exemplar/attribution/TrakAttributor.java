@@ -26,7 +26,7 @@ import org.exemplar.trak.TrakModel;
  * <p>Raw quantity = score: the estimated effect of including training point i on f(z) (positive = supports). The
  * explained output is f of the test label, or of the predicted class for unlabeled test points.
  */
-public final class TrakAttributor extends PreparedAttributor<Examples> {
+public final class TrakAttributor extends PreparedAttributor<Examples> implements InnerProductForm<Examples> {
     /** The method name. */
     public static final String METHOD = "trak";
     /** Default gradient entries held at once while projecting (16M doubles = 128 MB). */
@@ -35,20 +35,26 @@ public final class TrakAttributor extends PreparedAttributor<Examples> {
     private final List<TrakModel> models;
     private final double[] weights;
     private final int trainSize;
+    private final DenseMatrix trainFeatures; // null in artifacts saved before they were stored
+    private final int[] trainLabels;
 
     private TrakAttributor(String name, Map<String, Object> settings, String sha, Long seed, TrustDiagnostics d,
-                           List<TrakModel> models) {
+                           List<TrakModel> models, DenseMatrix x, int[] labels) {
         super(METHOD, name, settings, sha, seed, d);
         this.models = List.copyOf(models);
         this.trainSize = models.get(0).oneMinusP().length;
         this.weights = averageQ(models);
+        this.trainFeatures = x;
+        this.trainLabels = labels;
     }
 
-    private TrakAttributor(Artifact.Reader r, List<TrakModel> models) {
+    private TrakAttributor(Artifact.Reader r, List<TrakModel> models, DenseMatrix x, int[] labels) {
         super(r);
         this.models = List.copyOf(models);
         this.trainSize = models.get(0).oneMinusP().length;
         this.weights = averageQ(models);
+        this.trainFeatures = x;
+        this.trainLabels = labels;
     }
 
     private static double[] averageQ(List<TrakModel> models) {
@@ -69,6 +75,72 @@ public final class TrakAttributor extends PreparedAttributor<Examples> {
     /** Q's diagonal averaged over the models, (1/M) sum_m (1 - p_{i,m}). */
     public double[] averagedOneMinusP() {
         return weights.clone();
+    }
+
+    /**
+     * The training features and labels the ensemble was prepared on, or null for an artifact saved before they were
+     * stored with it.
+     */
+    public Examples trainingData() {
+        return trainFeatures == null ? null : Examples.labeled(trainFeatures, trainLabels);
+    }
+
+    /** M k: the concatenation of the models' projected dimensions. */
+    @Override
+    public int keyWidth() {
+        return models.stream().mapToInt(m -> m.projection().dimension()).sum();
+    }
+
+    /**
+     * k_i = (q_i / M) [A_1[i,:], ..., A_M[i,:]] with A_m = Phi_m (Phi_m^T Phi_m + damping I)^{-1} (the kernel
+     * inverse) and q_i = (1/M) sum_m (1 - p_{i,m}): both factors of Alg. 1 that depend on i sit in the key, so that
+     * tau(z)_i = (query vector of z) . k_i.
+     */
+    @Override
+    public DenseMatrix trainingKeys(int from, int to) {
+        if (from < 0 || to > trainSize || from > to) {
+            throw new IndexOutOfBoundsException("training rows [" + from + ", " + to + ") of " + trainSize);
+        }
+        int w = keyWidth();
+        DenseMatrix out = new DenseMatrix(to - from, w);
+        double[] o = out.data();
+        double inv = 1.0 / models.size();
+        int off = 0;
+        for (TrakModel m : models) {
+            int k = m.projection().dimension();
+            double[] a = m.weighted().data();
+            for (int i = from; i < to; i++) {
+                double s = inv * weights[i];
+                int src = i * k;
+                int dst = (i - from) * w + off;
+                for (int j = 0; j < k; j++) {
+                    o[dst + j] = s * a[src + j];
+                }
+            }
+            off += k;
+        }
+        return out;
+    }
+
+    /**
+     * [phi_1(z), ..., phi_M(z)]: each model's projected gradient of the test point's correct-class log-odds (the
+     * test label, or the model's predicted class for unlabeled points), concatenated.
+     */
+    @Override
+    public DenseMatrix queryVectors(Examples block) {
+        int w = keyWidth();
+        DenseMatrix out = new DenseMatrix(block.size(), w);
+        int off = 0;
+        for (TrakModel m : models) {
+            DenseMatrix phi = TrakModel.projectedGradients(m.model(), block.features(), block.labels(), m.projection(),
+                    DEFAULT_GRADIENT_BUDGET);
+            int k = phi.cols();
+            for (int t = 0; t < block.size(); t++) {
+                System.arraycopy(phi.data(), t * k, out.data(), t * w + off, k);
+            }
+            off += k;
+        }
+        return out;
     }
 
     /** Bytes of the stored projected training features per training point: M k doubles. */
@@ -129,6 +201,9 @@ public final class TrakAttributor extends PreparedAttributor<Examples> {
         }
         w.state("projection", models.get(0).projection().kind().name());
         w.state("dimension", models.get(0).projection().dimension());
+        if (trainFeatures != null) {
+            w.put("train_features", trainFeatures).put("train_labels", trainLabels);
+        }
     }
 
     static TrakAttributor load(Artifact.Reader r) {
@@ -157,7 +232,9 @@ public final class TrakAttributor extends PreparedAttributor<Examples> {
                     Long.parseLong(r.string(p + "projectionSeed")));
             models.add(new TrakModel(mlp, proj, r.matrix(p + "weighted"), r.doubles(p + "oneMinusP")));
         }
-        return new TrakAttributor(r, models);
+        boolean data = r.has("train_features");
+        return new TrakAttributor(r, models, data ? r.matrix("train_features") : null,
+                data ? r.ints("train_labels") : null);
     }
 
     /** Options of TRAK; {@link #prepare} trains the ensemble (or takes the given models) and projects. */
@@ -289,7 +366,8 @@ public final class TrakAttributor extends PreparedAttributor<Examples> {
             st.put("damping", damping);
             st.put("seed", seed);
             st.put("output", "correct-class log-odds");
-            return new TrakAttributor(name, st, digest.hex(), seed, TrustDiagnostics.none(), prepared);
+            return new TrakAttributor(name, st, digest.hex(), seed, TrustDiagnostics.none(), prepared,
+                    train.features(), train.labels());
         }
     }
 }

@@ -12,6 +12,7 @@ import org.exemplar.attribution.KfacAttributor;
 import org.exemplar.attribution.PreparedAttributor;
 import org.exemplar.attribution.SparseExamples;
 import org.exemplar.attribution.SparseRepresenterAttributor;
+import org.exemplar.attribution.TrakAttributor;
 import org.exemplar.data.DataException;
 import org.exemplar.linalg.DenseMatrix;
 
@@ -24,6 +25,9 @@ import org.exemplar.linalg.DenseMatrix;
  *   eigenbasis ({@link KfacAttributor} as {@link InnerProductForm});</li>
  *   <li>{@code representer-l1}: kind {@code inner-product}, keys = the support-scaled rows alpha_i x_{i,S}
  *   ({@link SparseRepresenterAttributor#l1InnerProductForm});</li>
+ *   <li>{@code trak}: kind {@code inner-product}, keys = the concatenation over the ensemble's models of the rows of
+ *   Phi_m (Phi_m^T Phi_m + damping I)^{-1}, scaled by (1/M) times the averaged 1 - p_i ({@link TrakAttributor} as
+ *   {@link InnerProductForm}; the query vector is the concatenation of the projected test gradients);</li>
  *   <li>{@code cf-mf}, {@code cf-nuclear}: kind {@code artifact}, query shape {@code pair} (a user and an item; the
  *   library's representer scores through the normalized embeddings, Tsai et al. 2023 Sec. 5).</li>
  * </ul>
@@ -50,6 +54,13 @@ final class ArtifactKinds {
         if (p instanceof InfluenceAttributor ia) {
             return new Training(ia.trainingData().features(), ExplanationIndex.labelsOf(ia.trainingData().targets()));
         }
+        if (p instanceof TrakAttributor ta) {
+            if (ta.trainingData() == null) {
+                throw new DataException(ar.directory(), "is a trak artifact saved without its training data (saved by an "
+                        + "older version); prepare and save it again to build an index from it");
+            }
+            return new Training(ta.trainingData().features(), ta.trainingData().labels());
+        }
         if (p instanceof SparseRepresenterAttributor sr) {
             SparseExamples t = sr.trainingData();
             int[] y = new int[t.size()];
@@ -75,6 +86,11 @@ final class ArtifactKinds {
             }
             m.put("kind", InnerProductRows.KIND).put("outputs", 1).put("loss", "logistic").put("keyWidth", f.keyWidth());
             InnerProductRows.write(dir, f, n, float32);
+        } else if (p instanceof TrakAttributor ta) {
+            m.put("kind", InnerProductRows.KIND).put("outputs", ta.models().get(0).model().outputWidth())
+                    .put("loss", "correct-class log-odds").put("keyWidth", ta.keyWidth())
+                    .put("ensemble", ta.models().size());
+            InnerProductRows.write(dir, ta, n, float32);
         } else if (p instanceof CfAttributor) {
             p.save(dir.resolve("artifact"));
             Artifact.Reader ar = Artifact.open(dir.resolve("artifact"));
@@ -110,6 +126,11 @@ final class ArtifactKinds {
         if (p instanceof SparseRepresenterAttributor sr) {
             ArtifactScorer.SparseShape s = new ArtifactScorer.SparseShape(sr.representer());
             return inner ? InnerProductRows.open(dir, s, sr.l1InnerProductForm(), n) : new LibraryTopK<>(s, sr);
+        }
+        if (p instanceof TrakAttributor ta) {
+            ArtifactScorer.EnsembleShape s = new ArtifactScorer.EnsembleShape(
+                    ta.models().stream().map(m -> m.model()).toList());
+            return inner ? InnerProductRows.open(dir, s, ta, n) : new LibraryTopK<>(s, ta);
         }
         if (p instanceof InfluenceAttributor ia) {
             return new LibraryTopK<>(new ArtifactScorer.ModelShape(ia.model(), ia.trainingData().loss()), ia);

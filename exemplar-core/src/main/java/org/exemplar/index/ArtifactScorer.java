@@ -105,6 +105,43 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
     }
 
     /**
+     * Dense features with a class label per query (the class whose correct-class log-odds TRAK explains), the outputs
+     * of an ensemble: the mean of its models' logits (one model: that model's logits); the predicted class is the
+     * mean's argmax (one output: class 1 when it is &gt;= 0, as {@link org.exemplar.trak.MarginOutput}).
+     */
+    record EnsembleShape(List<DifferentiableModel> models) implements Shape<Examples> {
+        @Override
+        public Examples of(double[][] fs, int[] cls) {
+            return Examples.labeled(DenseMatrix.fromRows(fs), cls);
+        }
+
+        @Override
+        public int outputs() {
+            return models.get(0).outputWidth();
+        }
+
+        @Override
+        public double[] outputs(double[] f) {
+            double[] mean = new double[outputs()];
+            for (DifferentiableModel m : models) {
+                double[] o = m.logits(new DenseMatrix(1, f.length, f.clone())).data();
+                for (int j = 0; j < mean.length; j++) {
+                    mean[j] += o[j] / models.size();
+                }
+            }
+            return mean;
+        }
+
+        @Override
+        public int predictedClass(double[] o) {
+            if (o.length == 1) {
+                return o[0] >= 0 ? 1 : 0;
+            }
+            return org.exemplar.linalg.Vectors.argmax(o, 0, o.length);
+        }
+    }
+
+    /**
      * Dense features made sparse rows (unlabelled: the sparse representers explain the prediction score whatever the
      * class), the sparse logistic fit's score x'^T theta + b as the one output (representer-l1).
      */

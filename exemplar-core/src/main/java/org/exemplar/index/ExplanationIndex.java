@@ -54,6 +54,10 @@ import org.exemplar.representer.RepresenterPoints;
  *   logistic fit (Tsai et al. 2023, Cor. 2; {@link SparseRepresenterAttributor#l1InnerProductForm}) memory-mapped,
  *   the dense training rows for queries by id; a query's vector is |theta_S| x'_S; the class is not read (the
  *   prediction score is explained); no self-influence.</li>
+ *   <li>{@code trak} (kind {@code inner-product}): per training point the concatenation over the ensemble's models
+ *   of (q_i / M) Phi_m (Phi_m^T Phi_m + damping I)^{-1} (Park et al. 2023, Alg. 1), q_i the averaged 1 - p_i; a
+ *   query's vector is the concatenation of its projected gradients phi_m(z) of the log-odds of the query's class;
+ *   the training rows and labels (stored in the artifact) for queries by id; no self-influence.</li>
  * </ul>
  *
  * <p>{@code index.json} holds the format name and version, the method, its settings, the training data's SHA-256
@@ -69,7 +73,8 @@ public final class ExplanationIndex {
     public static final Set<String> METHODS = Set.of(RepresenterAttributor.METHOD, InfluenceAttributor.METHOD,
             KfacAttributor.KFAC, KfacAttributor.EKFAC, SparseRepresenterAttributor.L1,
             org.exemplar.attribution.CfAttributor.Kind.MF.method(),
-            org.exemplar.attribution.CfAttributor.Kind.NUCLEAR_NORM.method());
+            org.exemplar.attribution.CfAttributor.Kind.NUCLEAR_NORM.method(),
+            org.exemplar.attribution.TrakAttributor.METHOD);
     /** Rows per scan block (the scan's working set: blockRows doubles per query). */
     static final int SCAN_ROWS = 4096;
 
