@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.exemplar.cf.CfDeletion;
+import org.exemplar.cf.CfDeletionSetup;
 import org.exemplar.cf.CfFit;
-import org.exemplar.cf.HeldOutPairs;
-import org.exemplar.cf.MfOptions;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.RatingsFiles;
 import org.exemplar.cli.CfCommands.ModelOptions;
@@ -75,31 +74,22 @@ public final class CfDeletionCommand extends OutputCommand implements Callable<I
             model.train = "sgd";
         }
         CfFit.Algorithm a = model.algorithm();
-        for (int i = 0; i < ks.length; i++) {
-            if (ks[i] < 1 || (i > 0 && ks[i] <= ks[i - 1])) {
-                throw new IllegalArgumentException("--ks must be increasing positive integers, got "
-                        + java.util.Arrays.toString(ks));
-            }
-        }
-        if (testPoints < 1) {
-            throw new IllegalArgumentException("--test-points must be >= 1, got " + testPoints);
-        }
+        CfDeletionSetup.check(ks, testPoints, methods, a);
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
-        CfDeletion.checkMethods(methods, a);
         Ratings all = model.prepare(RatingsFiles.read(ratings));
-        Ratings.Split split = all.split(testFraction, model.seed);
-        Ratings train = split.train();
-        HeldOutPairs pairs = HeldOutPairs.sample(split, testPoints, model.seed + 1);
-        int[] tu = pairs.users();
-        int[] ti = pairs.items();
+        boolean soft = a == CfFit.Algorithm.SOFT_IMPUTE;
+        CfDeletionSetup setup = CfDeletionSetup.of(all, testFraction, testPoints, a, soft ? null : model.mf(),
+                soft ? model.softImpute() : null, model.seed);
+        Ratings.Split split = setup.split();
+        Ratings train = setup.train();
+        int[] tu = setup.pairs().users();
+        int[] ti = setup.pairs().items();
         long t0 = System.nanoTime();
         CfFit.Result fd = fit(train, model, log, quiet);
-        boolean soft = a == CfFit.Algorithm.SOFT_IMPUTE;
-        MfOptions mf = soft ? null : model.mf();
-        CfDeletion target = CfFit.deletion(train, a, mf, soft ? model.softImpute() : null, tu, ti);
-        List<AttributionMethod> ms = target.methods(methods, train, fd, mf, fiaDamping, model.seed);
+        CfDeletion target = setup.target();
+        List<AttributionMethod> ms = setup.methods(target, methods, fd, fiaDamping, model.seed);
         long total = (long) ms.size() * testPoints * 2 * ks.length;
         List<DeletionResult> res;
         try (Progress bar = Progress.start(Progress.defaultEnabled(progress, quiet), "retrain", total, "fits")) {

@@ -14,7 +14,16 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.exemplar.cf.CfDeletion;
+import org.exemplar.cf.CfDeletionSetup;
+import org.exemplar.cf.CfFit;
+import org.exemplar.cf.CfLoss;
+import org.exemplar.cf.MfOptions;
+import org.exemplar.cf.Ratings;
+import org.exemplar.cf.RatingsFiles;
+import org.exemplar.cf.SoftImpute;
 import org.exemplar.data.DataException;
+import org.exemplar.eval.AttributionMethod;
 import org.exemplar.data.SparseData;
 import org.exemplar.data.SvmLight;
 import org.exemplar.eval.DeletionDiagnostics;
@@ -33,7 +42,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "auc-del", mixinStandardHelpOptions = true,
         description = "AUC-DEL with the retrainings fanned out as Spark tasks (one retraining per task).",
-        subcommands = {AucDelCommand.L1.class})
+        subcommands = {AucDelCommand.L1.class, AucDelCommand.Cf.class})
 final class AucDelCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -145,6 +154,148 @@ final class AucDelCommand implements Runnable {
             sum.put("seconds", secs);
             ParquetResults.write(s, results(s, res, setup.testIndices()), out,
                     ParquetResults.provenance("spark-auc-del-l1", st, in, seed), sum);
+            System.out.printf(Locale.ROOT, "| method | AUC-DEL+ | AUC-DEL- |%n|---|---|---|%n");
+            for (DeletionResult r : res) {
+                System.out.printf(Locale.ROOT, "| %s | %.4f +- %.4f | %.4f +- %.4f |%n", r.method(), r.aucDelPlus(),
+                        r.aucDelPlusCi95(), r.aucDelMinus(), r.aucDelMinusCi95());
+            }
+            System.err.printf(Locale.ROOT, "auc-del: %d retrainings as Spark tasks in %.1f s; wrote %s%n",
+                    plan.retrainingsNeeded(), secs, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "cf", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"AUC-DEL for collaborative filtering (Tsai et al. 2023, Sec. 6.3), as `exemplar evaluate "
+                + "deletion cf` (same split, test pairs, methods, k schedule and retraining: core's CfDeletionSetup), "
+                + "with every retraining a Spark task. The ratings are read and the model fitted on the driver; the "
+                + "training ratings are broadcast to the executors.",
+                "Writes OUT/deletion.parquet (method, k, DEL+/DEL- means and 95% half-widths), OUT/per_test.parquet "
+                    + "(method, test_index, k, del_plus, del_minus; pairs as in summary.json) and OUT/summary.json "
+                    + "(AUC-DEL per method), all or nothing."})
+    static final class Cf implements Callable<Integer> {
+        @Option(names = "--ratings", required = true, paramLabel = "R.npy|u.data", description = "All ratings (split here).")
+        Path ratings;
+        @Option(names = "--test-fraction", defaultValue = "0.1") double testFraction;
+        @Option(names = "--test-points", defaultValue = "40") int testPoints;
+        @Option(names = "--ks", split = ",", defaultValue = "10,20,30,40,50") int[] ks;
+        @Option(names = "--methods", split = ",", defaultValue = "high-dim,fia,tracincp,random") List<String> methods;
+        @Option(names = "--fia-damping", defaultValue = "0") double fiaDamping;
+        @Option(names = "--train", defaultValue = "sgd", paramLabel = "als|sgd|soft-impute") String train;
+        @Option(names = "--loss", defaultValue = "squared", description = "squared | logistic") String loss;
+        @Option(names = "--rank", defaultValue = "16") int rank;
+        @Option(names = "--reg", defaultValue = "1.0") double reg;
+        @Option(names = "--epochs", defaultValue = "10") int epochs;
+        @Option(names = "--learning-rate", defaultValue = "2.0") double learningRate;
+        @Option(names = "--batch-size", defaultValue = "3000") int batchSize;
+        @Option(names = "--init-scale", defaultValue = "0.1") double initScale;
+        @Option(names = "--negative-weight", defaultValue = "1.0") double negativeWeight;
+        @Option(names = "--lambda", defaultValue = "0.0005", description = "Soft-Impute lambda of eq. (12)") double lambda;
+        @Option(names = "--max-iterations", defaultValue = "20", description = "Soft-Impute iterations") int maxIterations;
+        @Option(names = "--tolerance", defaultValue = "1e-6", description = "Soft-Impute relative change") double tolerance;
+        @Option(names = "--normalize-ratings", description = "Map ratings 1..5 onto [-1, 1] by (y - 3) / 2 first.")
+        boolean normalize;
+        @Option(names = "--allow-unconverged", description = "Continue when Soft-Impute stops above its tolerance.")
+        boolean allowUnconverged;
+        @Option(names = "--seed", defaultValue = "0", description = "Initialization, shuffling, split and test pairs")
+        long seed;
+        @Option(names = "--master", description = "Spark master (default: spark.master, else local[*])")
+        String master;
+        @Option(names = "--partitions", defaultValue = "0",
+                description = "Spark partitions of the retrainings (default 0: one retraining per task)")
+        int partitions;
+        @Option(names = "--out", required = true, description = "output folder (must not exist)") String out;
+
+        @Override
+        public Integer call() {
+            CfFit.Algorithm a = CfFit.Algorithm.parse(train);
+            CfDeletionSetup.check(ks, testPoints, methods, a);
+            if (partitions < 0) {
+                throw new InputException("--partitions must be >= 0, got " + partitions);
+            }
+            if (Files.exists(Path.of(out))) {
+                throw new InputException("output " + out + " exists; give a new folder (results are never merged)");
+            }
+            boolean soft = a == CfFit.Algorithm.SOFT_IMPUTE;
+            MfOptions mf = soft ? null : new MfOptions(CfLoss.named(loss), rank, reg, epochs, learningRate, batchSize,
+                    initScale, negativeWeight, seed);
+            SoftImpute.Options si = soft ? new SoftImpute.Options(lambda, rank, maxIterations, tolerance) : null;
+            Ratings all;
+            String ratingsInput;
+            try {
+                all = RatingsFiles.read(ratings);
+                ratingsInput = Main.fileInput(ratings.toString());
+            } catch (DataException e) {
+                throw new InputException(e.getMessage(), e);
+            }
+            all = normalize ? all.affine(0.5, -1.5) : all;
+            CfDeletionSetup setup = CfDeletionSetup.of(all, testFraction, testPoints, a, mf, si, seed);
+            CfFit.Result fit = setup.fit();
+            if (!fit.converged() && !allowUnconverged) {
+                SoftImpute.Result r = fit.soft();
+                throw new Main.NotConverged("soft-impute did not converge in " + r.iterations() + " iterations: "
+                        + "relative change " + r.relativeChange() + ", KKT residual " + r.kktResidual()
+                        + "; raise --max-iterations or pass --allow-unconverged");
+            }
+            CfDeletion target = setup.target();
+            List<AttributionMethod> ms = setup.methods(target, methods, fit, fiaDamping, seed);
+            DeletionSpec ds = DeletionSpec.cf(setup);
+            DeletionPlan plan = DeletionPlan.of(target, ms, setup.testIndices(), ks);
+            Main.Common c = new Main.Common();
+            c.master = master;
+            c.out = out;
+            SparkSession s = c.session();
+            long t0 = System.nanoTime();
+            List<DeletionResult> res;
+            try {
+                res = SparkDeletion.evaluate(s, ds, plan, partitions);
+            } catch (SparkDeletion.RetrainingFailed e) {
+                throw new Main.NotConverged(e.getMessage() + "; nothing written");
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("train", a.name().toLowerCase(Locale.ROOT));
+            st.put("normalize_ratings", normalize);
+            st.put("seed", seed);
+            if (soft) {
+                st.put("lambda", lambda);
+                st.put("max_rank", rank);
+                st.put("max_iterations", maxIterations);
+                st.put("tolerance", tolerance);
+            } else {
+                st.put("loss", mf.loss().name().toLowerCase(Locale.ROOT));
+                st.put("rank", rank);
+                st.put("reg", reg);
+                st.put("epochs", epochs);
+                if (a == CfFit.Algorithm.SGD) {
+                    st.put("learning_rate", learningRate);
+                    st.put("batch_size", batchSize);
+                }
+                st.put("init_scale", initScale);
+                st.put("negative_weight", negativeWeight);
+            }
+            st.put("test_fraction", testFraction);
+            st.put("test_points", testPoints);
+            st.put("ks", ks);
+            st.put("methods", methods);
+            st.put("fia_damping", fiaDamping);
+            st.put("retraining", "same algorithm, settings and seed on the remaining training ratings; one Spark "
+                    + "task per retraining");
+            st.put("model", ds.model());
+            st.put("partitions", partitions);
+            Map<String, Object> sum = new LinkedHashMap<>();
+            sum.put("method", "case-deletion diagnostics for CF (Tsai et al. 2023, Sec. 6.3), retrainings as Spark "
+                    + "tasks");
+            sum.put("train_ratings", setup.train().size());
+            sum.put("held_out_ratings", setup.split().test().size());
+            sum.put("test_users", setup.pairs().users());
+            sum.put("test_items", setup.pairs().items());
+            sum.put("fit", fit.summary());
+            sum.put("results", res);
+            sum.put("retrainings", plan.retrainingsNeeded());
+            sum.put("seconds", secs);
+            ParquetResults.write(s, results(s, res, setup.testIndices()), out,
+                    ParquetResults.provenance("spark-auc-del-cf", st, Map.of("ratings", ratingsInput), seed), sum);
             System.out.printf(Locale.ROOT, "| method | AUC-DEL+ | AUC-DEL- |%n|---|---|---|%n");
             for (DeletionResult r : res) {
                 System.out.printf(Locale.ROOT, "| %s | %.4f +- %.4f | %.4f +- %.4f |%n", r.method(), r.aucDelPlus(),

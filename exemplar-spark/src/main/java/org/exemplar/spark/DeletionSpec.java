@@ -2,6 +2,8 @@ package org.exemplar.spark;
 
 import java.io.Serializable;
 import org.exemplar.cf.CfDeletion;
+import org.exemplar.cf.CfDeletionSetup;
+import org.exemplar.cf.CfFit;
 import org.exemplar.cf.CfLoss;
 import org.exemplar.cf.MfOptions;
 import org.exemplar.cf.MfTrainer;
@@ -104,6 +106,18 @@ public abstract class DeletionSpec implements Serializable {
             return new SparseLogisticDeletionTarget(x.matrix(), y, test.matrix(),
                     new SparseLogisticRegression(penalty, lambda, bias, tolerance, maxIterations), fit);
         }
+    }
+
+    /**
+     * The model of a CF case-deletion setup (split, test pairs and settings from core's {@link CfDeletionSetup}):
+     * {@link #matrixFactorization} for ALS/SGD, {@link #softImpute} for Soft-Impute; its target is
+     * {@link CfFit#deletion} of the setup ({@link CfDeletionSetup#target}).
+     */
+    public static DeletionSpec cf(CfDeletionSetup s) {
+        int[] u = s.pairs().users();
+        int[] i = s.pairs().items();
+        return s.algorithm() == CfFit.Algorithm.SOFT_IMPUTE ? softImpute(s.train(), s.softImpute(), u, i)
+                : matrixFactorization(s.train(), s.mf(), s.algorithm().mf(), u, i);
     }
 
     /** Matrix factorization (eq. 16) retrained by core's {@link MfTrainer}: {@link CfDeletion#forMf}. */

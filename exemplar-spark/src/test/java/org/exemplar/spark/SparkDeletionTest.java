@@ -13,6 +13,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.exemplar.cf.CfDeletion;
+import org.exemplar.cf.CfFit;
+import org.exemplar.cf.HeldOutPairs;
+import org.exemplar.cf.RatingsFiles;
+import org.exemplar.cf.SoftImpute;
 import org.exemplar.cf.CfLoss;
 import org.exemplar.cf.MfOptions;
 import org.exemplar.cf.MfTrainer;
@@ -242,5 +246,120 @@ class SparkDeletionTest {
         args[args.length - 1] = tmp.resolve("out2").toString();
         assertEquals(2, Main.run(args));
         assertTrue(Files.notExists(tmp.resolve("out2")));
+    }
+
+    /** A MovieLens u.data file: 14 users x 11 items, about 60 % observed, ratings 1..5 from a rank-2 pattern. */
+    static Path uData(Path file) throws Exception {
+        SplittableRandom r = new SplittableRandom(21);
+        StringBuilder b = new StringBuilder();
+        for (int u = 1; u <= 14; u++) {
+            for (int i = 1; i <= 11; i++) {
+                if (r.nextDouble() < 0.6) {
+                    double z = Math.sin(u) * Math.cos(i) + 0.5 * Math.cos(2 * u) * Math.sin(i) + 0.3 * r.nextGaussian();
+                    int v = (int) Math.max(1, Math.min(5, Math.round(3 + 2 * z)));
+                    b.append(u).append('\t').append(i).append('\t').append(v).append('\t').append(880000000 + u * 100 + i)
+                            .append('\n');
+                }
+            }
+        }
+        Files.writeString(file, b.toString());
+        return file;
+    }
+
+    /**
+     * Core's single-machine evaluation as `evaluate deletion cf` did it before its setup moved into
+     * CfDeletionSetup: split, held-out pairs (seed + 1), fit, target, methods, DeletionDiagnostics on one thread.
+     */
+    static List<DeletionResult> coreCf(Path ratings, CfFit.Algorithm a, MfOptions mf, SoftImpute.Options si,
+                                       double testFraction, int testPoints, List<String> methods, int[] ks, long seed) {
+        Ratings all = RatingsFiles.read(ratings).affine(0.5, -1.5);
+        Ratings.Split split = all.split(testFraction, seed);
+        HeldOutPairs pairs = HeldOutPairs.sample(split, testPoints, seed + 1);
+        CfFit.Result fit = CfFit.fit(split.train(), a, mf, si);
+        CfDeletion target = CfFit.deletion(split.train(), a, mf, si, pairs.users(), pairs.items());
+        List<AttributionMethod> ms = target.methods(methods, split.train(), fit, mf, 0, seed);
+        int[] tests = java.util.stream.IntStream.range(0, testPoints).toArray();
+        return DeletionDiagnostics.evaluate(target, ms, tests, ks, 1, null);
+    }
+
+    /** per_test.parquet against core's results: every (method, test pair, k) DEL+ and DEL- to {@code tol}. */
+    static int assertPerTest(Path perTest, List<DeletionResult> core, double tol) {
+        List<Row> rows = spark.read().parquet(perTest.toString()).collectAsList();
+        int checked = 0;
+        for (Row row : rows) {
+            DeletionResult d = core.stream().filter(x -> x.method().equals(row.getString(0))).findFirst().orElseThrow();
+            int t = row.getInt(1);
+            int k = java.util.Arrays.binarySearch(d.ks(), row.getInt(2));
+            assertEquals(d.delPlus()[k][t], row.getDouble(3), tol, row.toString());
+            assertEquals(d.delMinus()[k][t], row.getDouble(4), tol, row.toString());
+            checked++;
+        }
+        int expected = 0;
+        for (DeletionResult d : core) {
+            expected += d.testPoints() * d.ks().length;
+        }
+        assertEquals(expected, checked);
+        return checked;
+    }
+
+    /** {@code args} with the value after {@code option} replaced. */
+    static String[] with(String[] args, String option, String value) {
+        String[] a = args.clone();
+        int i = java.util.Arrays.asList(a).indexOf(option);
+        assertTrue(i >= 0, option);
+        a[i + 1] = value;
+        return a;
+    }
+
+    @Test
+    void theCfCommandEqualsCoreForAnyPartitioningAndRefusesBadInput() throws Exception {
+        Path data = uData(tmp.resolve("u.data"));
+        List<String> methods = List.of("high-dim", "fia", "tracincp", "random");
+        int[] ks = {1, 3};
+        MfOptions mf = new MfOptions(CfLoss.SQUARED, 3, 0.1, 15, 0.5, 16, 0.1, 1.0, 4);
+        List<DeletionResult> core = coreCf(data, CfFit.Algorithm.SGD, mf, null, 0.2, 3, methods, ks, 4);
+        String[] sgd = {"auc-del", "cf", "--master", "local[2]", "--ratings", data.toString(), "--normalize-ratings",
+            "--test-fraction", "0.2", "--test-points", "3", "--ks", "1,3", "--train", "sgd", "--rank", "3", "--reg",
+            "0.1", "--epochs", "15", "--learning-rate", "0.5", "--batch-size", "16", "--seed", "4",
+            "--partitions", "0", "--out", tmp.resolve("sgd").toString()};
+        assertEquals(0, Main.run(sgd));
+        // every retraining is the same deterministic SGD run (same ratings in the same order, same seed) wherever
+        // it runs, so the numbers are core's to 1e-12, not to a fit tolerance
+        assertEquals(4 * 3 * 2, assertPerTest(tmp.resolve("sgd/per_test.parquet"), core, 1e-12));
+        assertEquals(0, Main.run(with(with(sgd, "--partitions", "3"), "--out", tmp.resolve("sgd3").toString())));
+        assertPerTest(tmp.resolve("sgd3/per_test.parquet"), core, 1e-12);
+        Row agg = spark.read().parquet(tmp.resolve("sgd3/deletion.parquet").toString())
+                .filter("method = 'high-dim' AND k = 3").first();
+        assertEquals(core.get(0).delPlusMean()[1], agg.getDouble(agg.fieldIndex("del_plus")), 1e-12);
+        assertTrue(Math.abs(core.get(0).delPlusMean()[1]) > 1e-4, "a retraining that changes nothing proves nothing");
+        String prov = ParquetResults.readProvenance(spark, tmp.resolve("sgd3/per_test.parquet").toString());
+        assertTrue(prov.contains("\"method\" : \"spark-auc-del-cf\"") && prov.contains("sha256:")
+                && prov.contains("\"seed\" : 4"), prov);
+        String summary = Files.readString(tmp.resolve("sgd3/summary.json"));
+        assertTrue(summary.contains("aucDelPlus") && summary.contains("test_users"), summary);
+
+        // Soft-Impute (the nuclear-norm model): its own broadcast spec, the same numbers as core
+        SoftImpute.Options si = new SoftImpute.Options(0.005, 4, 200, 1e-6);
+        List<DeletionResult> coreSi = coreCf(data, CfFit.Algorithm.SOFT_IMPUTE, null, si, 0.2, 2,
+                List.of("high-dim", "random"), ks, 7);
+        String[] soft = {"auc-del", "cf", "--master", "local[2]", "--ratings", data.toString(), "--normalize-ratings",
+            "--test-fraction", "0.2", "--test-points", "2", "--ks", "1,3", "--train", "soft-impute", "--methods",
+            "high-dim,random", "--lambda", "0.005", "--rank", "4", "--max-iterations", "200", "--tolerance", "1e-6",
+            "--seed", "7", "--partitions", "2", "--out", tmp.resolve("soft").toString()};
+        assertEquals(0, Main.run(soft));
+        assertPerTest(tmp.resolve("soft/per_test.parquet"), coreSi, 1e-12);
+        assertTrue(Math.abs(coreSi.get(0).delPlus()[1][0]) > 1e-4, "Soft-Impute kept a nonzero model");
+
+        // bad input: exit 2, nothing written
+        assertEquals(2, Main.run(sgd)); // the folder exists
+        Path bad = tmp.resolve("bad.data");
+        Files.writeString(bad, "1\t2\t5\n3\t4\n");
+        assertEquals(2, Main.run(with(with(sgd, "--ratings", bad.toString()), "--out", tmp.resolve("bad").toString())));
+        assertTrue(Files.notExists(tmp.resolve("bad")));
+        assertEquals(2, Main.run(with(with(soft, "--methods", "high-dim,fia"), "--out", tmp.resolve("fia").toString()))); // FIA is defined for MF only
+        assertTrue(Files.notExists(tmp.resolve("fia")));
+        // a Soft-Impute fit short of its tolerance: exit 3, nothing written
+        assertEquals(3, Main.run(with(with(soft, "--max-iterations", "2"), "--out", tmp.resolve("stuck").toString())));
+        assertTrue(Files.notExists(tmp.resolve("stuck")));
     }
 }
