@@ -39,7 +39,9 @@ import org.exemplar.server.ServerSettings;
  * real MNIST index (exact and ANN: recall@10, latency, HTTP load); a soak with heap samples after GC.
  *
  * <p>Arguments (key=value): work=target/server-bench n=1000000 d=512 seconds=20 annN=100000 mnist=DIR (an index from
- * 'exemplar index build --demo --ann') soak=300 phases=bw,synthetic,ann,mnist,soak.
+ * 'exemplar index build --demo --ann') soak=300 phases=bw,synthetic,ann,mnist,soak; ANN phase: annData=uniform|clustered
+ * annM annBeam annThreads annInt8 annEf=40,100 annReuse=true (query a graph built by an earlier run; with seconds > 0 also
+ * HTTP load through the ANN path at the first ef).
  */
 public final class ServerBench {
     private ServerBench() {
@@ -83,7 +85,7 @@ public final class ServerBench {
             synthetic(work, n, d, seconds, bw1);
         }
         if (phases.contains("ann")) {
-            annSynthetic(work, Integer.parseInt(arg("annN", "100000")), d);
+            annSynthetic(work, Integer.parseInt(arg("annN", "100000")), d, seconds);
         }
         String mnist = arg("mnist", null);
         if (phases.contains("mnist") || phases.contains("soak")) {
@@ -479,7 +481,7 @@ public final class ServerBench {
         return out;
     }
 
-    static void annSynthetic(Path work, int n, int d) {
+    static void annSynthetic(Path work, int n, int d, int seconds) throws Exception {
         boolean clustered = arg("annData", "uniform").equals("clustered");
         int m = Integer.parseInt(arg("annM", "32"));
         int beam = Integer.parseInt(arg("annBeam", "200"));
@@ -488,13 +490,20 @@ public final class ServerBench {
         int[] efs = Arrays.stream(arg("annEf", "100,400").split(",")).mapToInt(Integer::parseInt).toArray();
         Path p = clustered ? clusteredIndex(work, n, d) : syntheticIndex(work, n, d, true, 1);
         ExplanationIndex idx = ExplanationIndex.open(p);
+        boolean reuse = Boolean.parseBoolean(arg("annReuse", "false"));
         if (!idx.metadata().path("ann").isNull()) {
-            throw new IllegalStateException(p + " already has a graph: remove " + p + " to rebuild with new settings");
+            if (!reuse) {
+                throw new IllegalStateException(p + " already has a graph: remove " + p
+                        + " to rebuild with new settings, or give annReuse=true to query it as built");
+            }
+            log("reusing the graph in %s: %s", p, idx.metadata().path("ann"));
+        } else {
+            long t0 = System.nanoTime();
+            LuceneAnn.build(idx, m, beam, threads, int8);
+            log("HNSW graph (M %d, beam %d, %d build threads, %s) over %s %d x %d built in %.1f s", m, beam, threads,
+                    int8 ? "int8" : "float32", clustered ? "clustered" : "uniform", n, d,
+                    (System.nanoTime() - t0) / 1e9);
         }
-        long t0 = System.nanoTime();
-        LuceneAnn.build(idx, m, beam, threads, int8);
-        log("HNSW graph (M %d, beam %d, %d build threads, %s) over %s %d x %d built in %.1f s", m, beam, threads,
-                int8 ? "int8" : "float32", clustered ? "clustered" : "uniform", n, d, (System.nanoTime() - t0) / 1e9);
         idx = ExplanationIndex.open(p);
         double[][] q = new double[200][d];
         for (int i = 0; i < q.length; i++) {
@@ -505,6 +514,15 @@ public final class ServerBench {
             }
         }
         annCompare((clustered ? "clustered " : "uniform ") + n + " x " + d, idx, q, efs);
+        if (seconds > 0) {     // HTTP load through the server's ANN path (the default when a graph is open), first ef
+            try (LuceneAnn ann = LuceneAnn.open(idx, efs[0]);
+                 ExplanationServer s = new ExplanationServer(idx, ann, ServerSettings.defaults().withPort(0)
+                         .withPool(2, 6)).start()) {
+                for (int conc : new int[] {1, 2}) {
+                    load("ANN (ef " + efs[0] + ") " + n + " x " + d, s.port(), featureBodies(q, 10), conc, seconds);
+                }
+            }
+        }
     }
 
     static void mnistPhase(ExplanationIndex idx, int seconds) throws Exception {
