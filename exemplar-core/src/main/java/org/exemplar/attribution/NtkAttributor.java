@@ -48,6 +48,24 @@ public final class NtkAttributor extends PreparedAttributor<Examples> {
         return fit;
     }
 
+    /** Training target y_i of point i. */
+    public double trainingTarget(int i) {
+        return y[i];
+    }
+
+    /** The kernel ridge regression's prediction f(x) = k(x, X) beta (eq. 3) for one unit-norm input. */
+    public double prediction(double[] x) {
+        DenseMatrix q = new DenseMatrix(1, x.length, x.clone());
+        checkUnit(q, "query");
+        DenseMatrix k = NtkKernel.matrix(q, trainX);
+        double[] beta = fit.beta();
+        double s = 0;
+        for (int i = 0; i < beta.length; i++) {
+            s += k.get(0, i) * beta[i];
+        }
+        return s;
+    }
+
     @Override
     public Convention convention() {
         return exactLooConvention();

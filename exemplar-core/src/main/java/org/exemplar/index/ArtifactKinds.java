@@ -9,6 +9,7 @@ import org.exemplar.attribution.CfAttributor;
 import org.exemplar.attribution.InfluenceAttributor;
 import org.exemplar.attribution.InnerProductForm;
 import org.exemplar.attribution.KfacAttributor;
+import org.exemplar.attribution.NtkAttributor;
 import org.exemplar.attribution.PreparedAttributor;
 import org.exemplar.attribution.SparseExamples;
 import org.exemplar.attribution.SparseRepresenterAttributor;
@@ -29,7 +30,9 @@ import org.exemplar.linalg.DenseMatrix;
  *   Phi_m (Phi_m^T Phi_m + damping I)^{-1}, scaled by (1/M) times the averaged 1 - p_i ({@link TrakAttributor} as
  *   {@link InnerProductForm}; the query vector is the concatenation of the projected test gradients);</li>
  *   <li>{@code cf-mf}, {@code cf-nuclear}: kind {@code artifact}, query shape {@code pair} (a user and an item; the
- *   library's representer scores through the normalized embeddings, Tsai et al. 2023 Sec. 5).</li>
+ *   library's representer scores through the normalized embeddings, Tsai et al. 2023 Sec. 5);</li>
+ *   <li>{@code ntk}: kind {@code artifact}, each features query carrying its real target y_t (the library's exact
+ *   leave-one-out change of the squared test loss, Zhang &amp; Zhang 2022 eq. 8-9; one n-long solve per query).</li>
  * </ul>
  */
 final class ArtifactKinds {
@@ -61,6 +64,9 @@ final class ArtifactKinds {
             }
             return new Training(ta.trainingData().features(), ta.trainingData().labels());
         }
+        if (p instanceof NtkAttributor) {   // real targets, no classes: a training-id query reads y_i from the artifact
+            return new Training(ar.matrix("train_features"), null);
+        }
         if (p instanceof SparseRepresenterAttributor sr) {
             SparseExamples t = sr.trainingData();
             int[] y = new int[t.size()];
@@ -91,6 +97,8 @@ final class ArtifactKinds {
                     .put("loss", "correct-class log-odds").put("keyWidth", ta.keyWidth())
                     .put("ensemble", ta.models().size());
             InnerProductRows.write(dir, ta, n, float32);
+        } else if (p instanceof NtkAttributor) {
+            m.put("kind", LibraryTopK.KIND).put("outputs", 1).put("loss", "squared").put("queryTarget", true);
         } else if (p instanceof CfAttributor) {
             p.save(dir.resolve("artifact"));
             Artifact.Reader ar = Artifact.open(dir.resolve("artifact"));
@@ -131,6 +139,9 @@ final class ArtifactKinds {
             ArtifactScorer.EnsembleShape s = new ArtifactScorer.EnsembleShape(
                     ta.models().stream().map(m -> m.model()).toList());
             return inner ? InnerProductRows.open(dir, s, ta, n) : new LibraryTopK<>(s, ta);
+        }
+        if (p instanceof NtkAttributor na) {
+            return new LibraryTopK<>(new ArtifactScorer.NtkShape(na), na);
         }
         if (p instanceof InfluenceAttributor ia) {
             return new LibraryTopK<>(new ArtifactScorer.ModelShape(ia.model(), ia.trainingData().loss()), ia);

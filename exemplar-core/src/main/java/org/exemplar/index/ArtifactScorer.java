@@ -3,6 +3,7 @@ package org.exemplar.index;
 import java.util.ArrayList;
 import java.util.List;
 import org.exemplar.attribution.Examples;
+import org.exemplar.attribution.NtkAttributor;
 import org.exemplar.attribution.RatingPairs;
 import org.exemplar.attribution.RankedPoint;
 import org.exemplar.attribution.SparseExamples;
@@ -49,6 +50,21 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
         return rank(shape.of(fs, cls), k);
     }
 
+    /** As {@link #rank(double[][], int[], int)} with a real target per query (ntk; null for the other shapes). */
+    final TopK rank(double[][] fs, int[] cls, double[] targets, int k) {
+        return rank(targets == null ? shape.of(fs, cls) : shape.of(fs, cls, targets), k);
+    }
+
+    /** Whether a query needs a real-valued target (ntk). */
+    final boolean needsTarget() {
+        return shape.needsTarget();
+    }
+
+    /** The real target of training point i when the shape reads one (ntk), else null. */
+    final Double trainingTarget(int i) {
+        return shape.trainingTarget(i);
+    }
+
     abstract TopK rank(Q queries, int k);
 
     /** Bytes of the stored rows a query scans beyond the artifact (0 when it scores through the library alone). */
@@ -73,6 +89,19 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
      */
     interface Shape<Q extends TestSet<Q>> {
         Q of(double[][] fs, int[] cls);
+
+        /** With a real target per query; only shapes that read one ({@link #needsTarget}) accept it. */
+        default Q of(double[][] fs, int[] cls, double[] targets) {
+            throw new IllegalArgumentException("this index's method reads no target; give none");
+        }
+
+        default boolean needsTarget() {
+            return false;
+        }
+
+        default Double trainingTarget(int i) {
+            return null;
+        }
 
         int outputs();
 
@@ -204,6 +233,56 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
         @Override
         public double[] outputs(double[] f) {
             return new double[] {representer.embeddings().predict(id(f, 0, users, "user"), id(f, 1, items, "item"))};
+        }
+
+        @Override
+        public int predictedClass(double[] outputs) {
+            return 0;
+        }
+    }
+
+    /**
+     * Unit-norm dense features with the real target y_t each query's squared test loss reads (ntk, Zhang &amp; Zhang
+     * 2022 eq. 8); the one output is the kernel ridge regression's prediction f(x_t); the class is not read.
+     */
+    record NtkShape(NtkAttributor attributor) implements Shape<Examples> {
+        @Override
+        public Examples of(double[][] fs, int[] cls) {
+            throw new IllegalArgumentException("an ntk query needs its real-valued target y_t (the test loss "
+                    + "1/2 (f(x_t) - y_t)^2 it explains reads it)");
+        }
+
+        @Override
+        public Examples of(double[][] fs, int[] cls, double[] targets) {
+            if (targets.length != fs.length) {
+                throw new IllegalArgumentException(targets.length + " targets for " + fs.length + " queries");
+            }
+            for (int q = 0; q < targets.length; q++) {
+                if (!Double.isFinite(targets[q])) {
+                    throw new IllegalArgumentException("target " + q + " is " + targets[q] + " (must be finite)");
+                }
+            }
+            return Examples.regression(DenseMatrix.fromRows(fs), targets);
+        }
+
+        @Override
+        public boolean needsTarget() {
+            return true;
+        }
+
+        @Override
+        public Double trainingTarget(int i) {
+            return attributor.trainingTarget(i);
+        }
+
+        @Override
+        public int outputs() {
+            return 1;
+        }
+
+        @Override
+        public double[] outputs(double[] f) {
+            return new double[] {attributor.prediction(f)};
         }
 
         @Override

@@ -74,7 +74,7 @@ public final class ExplanationIndex {
             KfacAttributor.KFAC, KfacAttributor.EKFAC, SparseRepresenterAttributor.L1,
             org.exemplar.attribution.CfAttributor.Kind.MF.method(),
             org.exemplar.attribution.CfAttributor.Kind.NUCLEAR_NORM.method(),
-            org.exemplar.attribution.TrakAttributor.METHOD);
+            org.exemplar.attribution.TrakAttributor.METHOD, org.exemplar.attribution.NtkAttributor.METHOD);
     /** Rows per scan block (the scan's working set: blockRows doubles per query). */
     static final int SCAN_ROWS = 4096;
 
@@ -420,6 +420,17 @@ public final class ExplanationIndex {
         return explainBatch(new double[][] {f}, cls == null ? null : new int[] {cls}, k, dir).get(0);
     }
 
+    /** As {@link #explain(double[], Integer, int, Direction)} with the query's real target y_t (ntk; null for none). */
+    public Explanation explain(double[] f, Integer cls, Double target, int k, Direction dir) {
+        return explainBatch(new double[][] {f}, cls == null ? null : new int[] {cls},
+                target == null ? null : new double[] {target}, k, dir).get(0);
+    }
+
+    /** Whether a features query needs a real-valued target y_t (ntk: the squared test loss it explains reads it). */
+    public boolean needsTarget() {
+        return scorer != null && scorer.needsTarget();
+    }
+
     /** Exact top-k of training row {@code id} used as the query (its own label explained when cls is null). */
     public Explanation explainTraining(int id, Integer cls, int k, Direction dir) {
         checkId(id);
@@ -428,7 +439,7 @@ public final class ExplanationIndex {
         if (c == null && scorer != null) {
             c = labels == null ? null : labels[id];
         }
-        return explain(f, c, k, dir);
+        return explain(f, c, scorer == null ? null : scorer.trainingTarget(id), k, dir);
     }
 
     /** Whether queries are (user, item) pairs (cf-mf, cf-nuclear: {@link #explainPair}) rather than features. */
@@ -454,6 +465,20 @@ public final class ExplanationIndex {
      * @param classes per query, the class to explain / the label (see {@link #explain}), or null for predicted
      */
     public List<Explanation> explainBatch(double[][] fs, int[] classes, int k, Direction dir) {
+        return explainBatch(fs, classes, null, k, dir);
+    }
+
+    /**
+     * As {@link #explainBatch(double[][], int[], int, Direction)} with per query the real target y_t an ntk index
+     * needs (null for the methods that read none; given to one of them, or missing on ntk: IllegalArgumentException).
+     */
+    public List<Explanation> explainBatch(double[][] fs, int[] classes, double[] targets, int k, Direction dir) {
+        if (targets != null && !needsTarget()) {
+            throw new IllegalArgumentException(method + " indexes read no target; give none");
+        }
+        if (targets == null && needsTarget()) {
+            throw new IllegalArgumentException("an " + method + " query needs its real-valued target y_t");
+        }
         if (k < 0) {
             throw new IllegalArgumentException("k must be >= 0, got " + k);
         }
@@ -475,7 +500,7 @@ public final class ExplanationIndex {
         }
         List<Explanation> res = new ArrayList<>(nq);
         if (scorer != null) {   // the library's topK, or a scan of stored keys with the library's query vectors
-            TopK r = scorer.rank(fs, cls, k);
+            TopK r = scorer.rank(fs, cls, targets, k);
             for (int q = 0; q < nq; q++) {
                 res.add(new Explanation(pred[q], cls[q], outs[q], dir.wantsSupporting() ? r.supporting(q) : List.of(),
                         dir.wantsOpposing() ? r.opposing(q) : List.of(), true, Double.NaN));
