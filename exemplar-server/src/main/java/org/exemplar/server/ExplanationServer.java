@@ -44,7 +44,7 @@ import org.exemplar.io.Json;
 public final class ExplanationServer implements AutoCloseable {
     private static final ObjectMapper M = Json.mapper();
     private static final Set<String> QUERY_FIELDS = Set.of("features", "trainingId", "testId", "user", "item", "k",
-            "class", "direction", "approximate");
+            "class", "target", "direction", "approximate");
 
     private final ExplanationIndex index;
     private final AnnSearch ann;
@@ -262,13 +262,49 @@ public final class ExplanationServer implements AutoCloseable {
 
     /** One parsed query (user and item: a CF pair query, carried to the index as the features {user, item}). */
     private record Query(double[] features, Integer trainingId, Integer testId, Integer cls, Integer user,
-                         Integer item) {
+                         Integer item, Double target) {
         Query(double[] features, Integer trainingId, Integer testId, Integer cls) {
-            this(features, trainingId, testId, cls, null, null);
+            this(features, trainingId, testId, cls, null, null, null);
+        }
+
+        Query withTarget(Double t) {
+            return new Query(features, trainingId, testId, cls, user, item, t);
         }
     }
 
+    /**
+     * The real target y_t of a features or test-id query on an ntk index (the squared test loss it explains reads
+     * it): required there, refused by every other index and with 'trainingId' (which reads the artifact's y_i).
+     */
+    private Double targetOf(JsonNode q, String where) {
+        if (!q.has("target")) {
+            if (index.needsTarget() && !q.has("trainingId")) {
+                throw new ApiException(400, where + "an " + index.method() + " query needs 'target', the real-valued "
+                        + "target y_t of the test loss it explains");
+            }
+            return null;
+        }
+        if (!index.needsTarget()) {
+            throw new ApiException(400, where + "'target' is read by ntk indexes only; this " + index.method()
+                    + " index takes none");
+        }
+        if (q.has("trainingId")) {
+            throw new ApiException(400, where + "'target' goes with 'features' or 'testId'; a 'trainingId' query "
+                    + "reads the training point's own target");
+        }
+        JsonNode v = q.get("target");
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            throw new ApiException(400, where + "'target' must be a finite number, got " + v);
+        }
+        return v.doubleValue();
+    }
+
     private Query parseQuery(JsonNode q, String where) {
+        Query parsed = parseShape(q, where);
+        return parsed.withTarget(targetOf(q, where));
+    }
+
+    private Query parseShape(JsonNode q, String where) {
         for (Iterator<String> it = q.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!QUERY_FIELDS.contains(f) && !f.equals("queries")) {
@@ -311,7 +347,7 @@ public final class ExplanationServer implements AutoCloseable {
                 throw new ApiException(400, where + "unknown item id " + it + " (the index has items 0.."
                         + (m.path("numItems").asInt() - 1) + ")");
             }
-            return new Query(new double[] {u, it}, null, null, cls, u, it);
+            return new Query(new double[] {u, it}, null, null, cls, u, it, null);
         }
         if (q.has("trainingId")) {
             int id = intField(q, "trainingId", where);
@@ -478,10 +514,14 @@ public final class ExplanationServer implements AutoCloseable {
             double[][] fs = new double[scanPos.size()][];
             boolean anyCls = false;
             int[] cls = new int[fs.length];
+            double[] targets = index.needsTarget() ? new double[fs.length] : null;
             for (int j = 0; j < fs.length; j++) {
                 Query q = qs.get(scanPos.get(j));
                 fs[j] = q.features();
                 anyCls |= q.cls() != null;
+                if (targets != null) {
+                    targets[j] = q.target();
+                }
             }
             if (anyCls) {
                 for (int j = 0; j < fs.length; j++) {
@@ -489,7 +529,7 @@ public final class ExplanationServer implements AutoCloseable {
                     cls[j] = c != null ? c : index.predictedClass(fs[j]);
                 }
             }
-            List<Explanation> es = index.explainBatch(fs, anyCls ? cls : null, k, dir);
+            List<Explanation> es = index.explainBatch(fs, anyCls ? cls : null, targets, k, dir);
             for (int j = 0; j < fs.length; j++) {
                 out.set(scanPos.get(j), es.get(j));
             }
@@ -505,6 +545,9 @@ public final class ExplanationServer implements AutoCloseable {
         }
         if (q.user() != null) {
             o.put("user", q.user()).put("item", q.item());
+        }
+        if (q.target() != null) {
+            o.put("target", q.target());
         }
         if (q.testId() != null) {
             o.put("testId", q.testId()).put("testLabel", index.testLabel(q.testId()));
