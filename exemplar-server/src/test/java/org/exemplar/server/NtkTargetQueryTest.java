@@ -98,6 +98,7 @@ class NtkTargetQueryTest {
             assertError(post(port, "/v1/explain", f0 + ", \"target\": \"1\"}"), "'target' must be a finite number");
             assertError(post(port, "/v1/explain", f0 + ", \"target\": 1e400}"), "'target' must be a finite number");
             assertError(post(port, "/v1/explain", f0 + ", \"target\": null}"), "'target' must be a finite number");
+            assertError(post(port, "/v1/explain", "{\"features\": [1, 1, 0], \"target\": 0.5}"), "unit-norm");
             assertError(post(port, "/v1/explain", "{\"trainingId\": 1, \"target\": 0.5}"),
                     "'target' goes with 'features' or 'testId'");
             assertError(post(port, "/v1/explain/batch", "{\"queries\": [" + f0 + ", \"target\": 1}, " + f0 + "}]}"),
