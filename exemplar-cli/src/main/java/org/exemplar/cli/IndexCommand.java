@@ -135,7 +135,12 @@ final class IndexCommand implements Runnable {
                     + (float32 ? "float32" : "float64") + ")");
             if (ann) {
                 long t0 = System.nanoTime();
-                LuceneAnn.build(idx, annM, annBeam, annThreads, annInt8);
+                try {
+                    LuceneAnn.build(idx, annM, annBeam, annThreads, annInt8);
+                } catch (RuntimeException e) {  // all or nothing: no index folder without the graph it was asked for
+                    OutputDirectory.deleteTree(out);
+                    throw e;
+                }
                 w.printf(java.util.Locale.ROOT, "ann: HNSW graphs (M %d, beam %d%s%s) built in %.1f s%n", annM, annBeam,
                         annThreads > 1 ? ", " + annThreads + " threads" : "", annInt8 ? ", int8" : "",
                         (System.nanoTime() - t0) / 1e9);

@@ -83,6 +83,12 @@ class IndexServeCommandTest {
         assertEquals("ntk", nm.path("method").asText());
         assertEquals("artifact", nm.path("kind").asText());
         assertTrue(nm.path("queryTarget").asBoolean(), nm.toString());
+        // --ann on a method the graph does not serve: exit 2 and no index folder left without its graph
+        r = CliTestSupport.run("index", "build", "--from", ntk.toString(), "--out", tmp.resolve("n-ann").toString(),
+                "--ann");
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("ntk"), r.err());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("n-ann")), "a failed --ann build left its index folder");
 
         r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", tmp.resolve("y").toString(),
                 "--ids", tmp.resolve("ids-short.txt").toString());
