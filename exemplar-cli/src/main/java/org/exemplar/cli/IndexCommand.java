@@ -34,7 +34,7 @@ final class IndexCommand implements Runnable {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
             description = "Build an explanation index from a saved prepared attributor (rps-l2, influence, kfac, ekfac, "
-                    + "representer-l1, cf-mf, cf-nuclear, trak or ntk), or from the shipped MNIST slice with --demo.")
+                    + "representer-l1, cf-mf, cf-nuclear, trak, tracin-mlp or ntk), or from the shipped MNIST slice with --demo.")
     static final class Build implements Callable<Integer> {
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Examples;
@@ -173,6 +174,40 @@ class IndexServeCommandTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("trak"), r.out());
         assertEquals(16, ExplanationIndex.open(idx).metadata().path("keyWidth").asInt());
+        DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
+        assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores);
+    }
+
+    /**
+     * The TracInCP path: {@code attribute --method tracin --save-artifact} (a 3-4-3 network, 3 checkpoints),
+     * {@code index build}, the server: the HTTP top-3 of every test row equal the command's {@code scores.npy} (the
+     * library's score matrix, written before any index exists), scores to 1e-12 relative.
+     */
+    @Test
+    void tracinArtifactOfAttributeBuildsAnIndexThatServesTheLibrarysTopK() throws Exception {
+        Examples train = data(60, 3, 25);
+        Examples test = data(6, 3, 26);
+        Path x = tmp.resolve("cx.npy");
+        Path y = tmp.resolve("cy.npy");
+        Path xt = tmp.resolve("cxt.npy");
+        Path yt = tmp.resolve("cyt.npy");
+        org.exemplar.data.Npy.write(x, train.features());
+        org.exemplar.data.Npy.write(y, train.labels());
+        org.exemplar.data.Npy.write(xt, test.features());
+        org.exemplar.data.Npy.write(yt, test.labels());
+        Path run = tmp.resolve("crun");
+        CliTestSupport.Run r = CliTestSupport.run("attribute", "--train-features", x.toString(), "--train-labels",
+                y.toString(), "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q", "--method",
+                "tracin", "--hidden", "4", "--activation", "tanh", "--epochs", "3", "--batch-size", "8", "--seed", "2",
+                "--save-artifact", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("tracin-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("tracin-mlp"), r.out());
+        int classes = Arrays.stream(train.labels()).max().getAsInt() + 1;
+        assertEquals(3 * ((3 + 1) * 4 + (4 + 1) * classes), ExplanationIndex.open(idx).metadata().path("keyWidth")
+                .asInt());
         DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
         assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores);
     }

@@ -24,7 +24,8 @@ import org.exemplar.tracin.NetworkTracIn;
  * (a proponent's steps lowered the test loss); margin / logit explain f itself, score = -raw. Self-influence
  * sum_c eta_c ||grad L_i(theta_c)||^2, explained: the point's own -loss, score = raw.
  */
-public final class NetworkTracInAttributor extends PreparedAttributor<Examples> {
+public final class NetworkTracInAttributor extends PreparedAttributor<Examples>
+        implements InnerProductForm<Examples> {
     /** The method name ({@code tracin-cp} is the CF variant). */
     public static final String METHOD = "tracin-mlp";
 
@@ -93,12 +94,41 @@ public final class NetworkTracInAttributor extends PreparedAttributor<Examples> 
         return tracIn.trainSize();
     }
 
+    private DenseMatrix testTargets(Examples block) {
+        int c = model().outputWidth();
+        return testFunction.name().startsWith("logit") ? new DenseMatrix(block.size(), c)
+                : block.lossTargets(loss, c);
+    }
+
     @Override
     protected RawBlock rawScores(Examples block) {
-        int c = model().outputWidth();
-        DenseMatrix targets = testFunction.name().startsWith("logit") ? new DenseMatrix(block.size(), c)
-                : block.lossTargets(loss, c);
-        return new RawBlock(tracIn.scores(block.features(), targets, testFunction), TrustDiagnostics.none());
+        return new RawBlock(tracIn.scores(block.features(), testTargets(block), testFunction), TrustDiagnostics.none());
+    }
+
+    @Override
+    public int keyWidth() {
+        return tracIn.keyWidth();
+    }
+
+    /** k_i of {@link NetworkTracIn#trainingKeys}: the checkpoints' training gradients, concatenated. */
+    @Override
+    public DenseMatrix trainingKeys(int from, int to) {
+        return tracIn.trainingKeys(from, to);
+    }
+
+    /**
+     * rawFactor x [eta_c grad f_t(theta_c)]_c ({@link NetworkTracIn#queryVectors}), so that q_t . k_i is the score
+     * (sign of the convention) of TracIn(t, i), Pruthi et al. 2020 eq. 3.
+     */
+    @Override
+    public DenseMatrix queryVectors(Examples block) {
+        DenseMatrix q = tracIn.queryVectors(block.features(), testTargets(block), testFunction);
+        double s = convention().rawFactor();
+        double[] d = q.data();
+        for (int j = 0; j < d.length; j++) {
+            d[j] *= s;
+        }
+        return q;
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.exemplar.attribution.CfAttributor;
 import org.exemplar.attribution.InfluenceAttributor;
 import org.exemplar.attribution.InnerProductForm;
 import org.exemplar.attribution.KfacAttributor;
+import org.exemplar.attribution.NetworkTracInAttributor;
 import org.exemplar.attribution.NtkAttributor;
 import org.exemplar.attribution.PreparedAttributor;
 import org.exemplar.attribution.SparseExamples;
@@ -31,6 +32,9 @@ import org.exemplar.linalg.DenseMatrix;
  *   {@link InnerProductForm}; the query vector is the concatenation of the projected test gradients);</li>
  *   <li>{@code cf-mf}, {@code cf-nuclear}: kind {@code artifact}, query shape {@code pair} (a user and an item; the
  *   library's representer scores through the normalized embeddings, Tsai et al. 2023 Sec. 5);</li>
+ *   <li>{@code tracin-mlp}: kind {@code inner-product}, keys = the training gradients at the checkpoints,
+ *   concatenated; the query vector is the concatenation of eta_c grad f_t(theta_c) (Pruthi et al. 2020, eq. 3;
+ *   {@link NetworkTracInAttributor} as {@link InnerProductForm});</li>
  *   <li>{@code ntk}: kind {@code artifact}, each features query carrying its real target y_t (the library's exact
  *   leave-one-out change of the squared test loss, Zhang &amp; Zhang 2022 eq. 8-9; one n-long solve per query).</li>
  * </ul>
@@ -97,6 +101,10 @@ final class ArtifactKinds {
                     .put("loss", "correct-class log-odds").put("keyWidth", ta.keyWidth())
                     .put("ensemble", ta.models().size());
             InnerProductRows.write(dir, ta, n, float32);
+        } else if (p instanceof NetworkTracInAttributor ta) {
+            m.put("kind", InnerProductRows.KIND).put("outputs", ta.model().outputWidth()).put("loss", ta.loss().name())
+                    .put("keyWidth", ta.keyWidth()).put("checkpoints", ta.tracIn().checkpoints().size());
+            InnerProductRows.write(dir, ta, n, float32);
         } else if (p instanceof NtkAttributor) {
             m.put("kind", LibraryTopK.KIND).put("outputs", 1).put("loss", "squared").put("queryTarget", true);
         } else if (p instanceof CfAttributor) {
@@ -138,6 +146,10 @@ final class ArtifactKinds {
         if (p instanceof TrakAttributor ta) {
             ArtifactScorer.EnsembleShape s = new ArtifactScorer.EnsembleShape(
                     ta.models().stream().map(m -> m.model()).toList());
+            return inner ? InnerProductRows.open(dir, s, ta, n) : new LibraryTopK<>(s, ta);
+        }
+        if (p instanceof NetworkTracInAttributor ta) {
+            ArtifactScorer.ModelShape s = new ArtifactScorer.ModelShape(ta.model(), ta.loss());
             return inner ? InnerProductRows.open(dir, s, ta, n) : new LibraryTopK<>(s, ta);
         }
         if (p instanceof NtkAttributor na) {

@@ -74,7 +74,8 @@ public final class ExplanationIndex {
             KfacAttributor.KFAC, KfacAttributor.EKFAC, SparseRepresenterAttributor.L1,
             org.exemplar.attribution.CfAttributor.Kind.MF.method(),
             org.exemplar.attribution.CfAttributor.Kind.NUCLEAR_NORM.method(),
-            org.exemplar.attribution.TrakAttributor.METHOD, org.exemplar.attribution.NtkAttributor.METHOD);
+            org.exemplar.attribution.TrakAttributor.METHOD, org.exemplar.attribution.NtkAttributor.METHOD,
+            org.exemplar.attribution.NetworkTracInAttributor.METHOD);
     /** Rows per scan block (the scan's working set: blockRows doubles per query). */
     static final int SCAN_ROWS = 4096;
 

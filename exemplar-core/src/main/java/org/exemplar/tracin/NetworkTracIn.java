@@ -109,6 +109,57 @@ public final class NetworkTracIn {
         return out;
     }
 
+    /** Length of the concatenated per-checkpoint gradients: sum_c (parameters of checkpoint c that are scored). */
+    public int keyWidth() {
+        int w = 0;
+        for (Checkpoint c : checkpoints) {
+            Mlp m = c.model();
+            w += m.parameterCount() - from(m);
+        }
+        return w;
+    }
+
+    /**
+     * The training side of eq. 3 as one row per training point in [i0, i1): [grad L_i(theta_1) | ... |
+     * grad L_i(theta_C)] (restricted as {@link #scores} restricts them), so that {@link #queryVectors} . key = TracIn.
+     */
+    public DenseMatrix trainingKeys(int i0, int i1) {
+        DenseMatrix out = new DenseMatrix(i1 - i0, keyWidth());
+        int off = 0;
+        for (Checkpoint c : checkpoints) {
+            Mlp m = c.model();
+            DenseMatrix g = columns(m.perExampleGradients(x.rowRange(i0, i1), targets.rowRange(i0, i1), loss), from(m));
+            place(out, g, off, 1.0);
+            off += g.cols();
+        }
+        return out;
+    }
+
+    /** The test side of eq. 3: [eta_1 grad f_t(theta_1) | ... | eta_C grad f_t(theta_C)] per test point. */
+    public DenseMatrix queryVectors(DenseMatrix xTest, DenseMatrix testTargets, TestFunction f) {
+        DenseMatrix out = new DenseMatrix(xTest.rows(), keyWidth());
+        int off = 0;
+        for (Checkpoint c : checkpoints) {
+            Mlp m = c.model();
+            DenseMatrix g = columns(f.gradients(m, xTest, testTargets, loss), from(m));
+            place(out, g, off, c.learningRate());
+            off += g.cols();
+        }
+        return out;
+    }
+
+    private static void place(DenseMatrix out, DenseMatrix g, int off, double scale) {
+        double[] o = out.data();
+        double[] d = g.data();
+        int w = out.cols();
+        int gw = g.cols();
+        for (int r = 0; r < g.rows(); r++) {
+            for (int j = 0; j < gw; j++) {
+                o[r * w + off + j] = scale * d[r * gw + j];
+            }
+        }
+    }
+
     /** sum_c eta_c ||grad L_i(theta_c)||^2 for every training point. */
     public double[] selfInfluence() {
         int n = x.rows();
