@@ -117,18 +117,8 @@ final class AucDelCommand implements Runnable {
             L1DeletionMethods setup = L1DeletionMethods.of(rep, te.features(), methods, testPoints, seed);
             DeletionSpec ds = DeletionSpec.sparseLogistic(tr.features(), y, te.features(), model, fit);
             DeletionPlan plan = DeletionPlan.of(ds.target(), setup.methods(), setup.testIndices(), schedule);
-            Main.Common c = new Main.Common();
-            c.master = master;
-            c.out = out;
-            SparkSession s = c.session();
-            long t0 = System.nanoTime();
-            List<DeletionResult> res;
-            try {
-                res = SparkDeletion.evaluate(s, ds, plan, partitions);
-            } catch (SparkDeletion.RetrainingFailed e) {
-                throw new Main.NotConverged(e.getMessage() + "; nothing written");
-            }
-            double secs = (System.nanoTime() - t0) / 1e9;
+            Evaluated ev = evaluate(master, out, ds, plan, partitions);
+            List<DeletionResult> res = ev.results();
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("lambda", lambda);
             st.put("bias", bias);
@@ -151,17 +141,9 @@ final class AucDelCommand implements Runnable {
             sum.put("retrainings", plan.retrainingsNeeded());
             sum.put("support_size", fit.support());
             sum.put("kkt_residual", fit.kktResidual());
-            sum.put("seconds", secs);
-            ParquetResults.write(s, results(s, res, setup.testIndices()), out,
+            sum.put("seconds", ev.seconds());
+            return report(ev, plan, setup.testIndices(), out,
                     ParquetResults.provenance("spark-auc-del-l1", st, in, seed), sum);
-            System.out.printf(Locale.ROOT, "| method | AUC-DEL+ | AUC-DEL- |%n|---|---|---|%n");
-            for (DeletionResult r : res) {
-                System.out.printf(Locale.ROOT, "| %s | %.4f +- %.4f | %.4f +- %.4f |%n", r.method(), r.aucDelPlus(),
-                        r.aucDelPlusCi95(), r.aucDelMinus(), r.aucDelMinusCi95());
-            }
-            System.err.printf(Locale.ROOT, "auc-del: %d retrainings as Spark tasks in %.1f s; wrote %s%n",
-                    plan.retrainingsNeeded(), secs, out);
-            return 0;
         }
     }
 
@@ -241,18 +223,8 @@ final class AucDelCommand implements Runnable {
             List<AttributionMethod> ms = setup.methods(target, methods, fit, fiaDamping, seed);
             DeletionSpec ds = DeletionSpec.cf(setup);
             DeletionPlan plan = DeletionPlan.of(target, ms, setup.testIndices(), ks);
-            Main.Common c = new Main.Common();
-            c.master = master;
-            c.out = out;
-            SparkSession s = c.session();
-            long t0 = System.nanoTime();
-            List<DeletionResult> res;
-            try {
-                res = SparkDeletion.evaluate(s, ds, plan, partitions);
-            } catch (SparkDeletion.RetrainingFailed e) {
-                throw new Main.NotConverged(e.getMessage() + "; nothing written");
-            }
-            double secs = (System.nanoTime() - t0) / 1e9;
+            Evaluated ev = evaluate(master, out, ds, plan, partitions);
+            List<DeletionResult> res = ev.results();
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("train", a.name().toLowerCase(Locale.ROOT));
             st.put("normalize_ratings", normalize);
@@ -293,18 +265,43 @@ final class AucDelCommand implements Runnable {
             sum.put("fit", fit.summary());
             sum.put("results", res);
             sum.put("retrainings", plan.retrainingsNeeded());
-            sum.put("seconds", secs);
-            ParquetResults.write(s, results(s, res, setup.testIndices()), out,
+            sum.put("seconds", ev.seconds());
+            return report(ev, plan, setup.testIndices(), out,
                     ParquetResults.provenance("spark-auc-del-cf", st, Map.of("ratings", ratingsInput), seed), sum);
-            System.out.printf(Locale.ROOT, "| method | AUC-DEL+ | AUC-DEL- |%n|---|---|---|%n");
-            for (DeletionResult r : res) {
-                System.out.printf(Locale.ROOT, "| %s | %.4f +- %.4f | %.4f +- %.4f |%n", r.method(), r.aucDelPlus(),
-                        r.aucDelPlusCi95(), r.aucDelMinus(), r.aucDelMinusCi95());
-            }
-            System.err.printf(Locale.ROOT, "auc-del: %d retrainings as Spark tasks in %.1f s; wrote %s%n",
-                    plan.retrainingsNeeded(), secs, out);
-            return 0;
         }
+    }
+
+    /** The session the retrainings ran in, their results and the wall time. */
+    record Evaluated(SparkSession session, List<DeletionResult> results, double seconds) {
+    }
+
+    /** Runs every retraining of the plan as a Spark task; one that fails exits 3 with nothing written. */
+    static Evaluated evaluate(String master, String out, DeletionSpec ds, DeletionPlan plan, int partitions) {
+        Main.Common c = new Main.Common();
+        c.master = master;
+        c.out = out;
+        SparkSession s = c.session();
+        long t0 = System.nanoTime();
+        try {
+            List<DeletionResult> res = SparkDeletion.evaluate(s, ds, plan, partitions);
+            return new Evaluated(s, res, (System.nanoTime() - t0) / 1e9);
+        } catch (SparkDeletion.RetrainingFailed e) {
+            throw new Main.NotConverged(e.getMessage() + "; nothing written");
+        }
+    }
+
+    /** Writes OUT (all or nothing) and prints the AUC-DEL table. */
+    static int report(Evaluated ev, DeletionPlan plan, int[] testIndices, String out,
+                      org.exemplar.io.Provenance provenance, Map<String, Object> summary) {
+        ParquetResults.write(ev.session(), results(ev.session(), ev.results(), testIndices), out, provenance, summary);
+        System.out.printf(Locale.ROOT, "| method | AUC-DEL+ | AUC-DEL- |%n|---|---|---|%n");
+        for (DeletionResult r : ev.results()) {
+            System.out.printf(Locale.ROOT, "| %s | %.4f +- %.4f | %.4f +- %.4f |%n", r.method(), r.aucDelPlus(),
+                    r.aucDelPlusCi95(), r.aucDelMinus(), r.aucDelMinusCi95());
+        }
+        System.err.printf(Locale.ROOT, "auc-del: %d retrainings as Spark tasks in %.1f s; wrote %s%n",
+                plan.retrainingsNeeded(), ev.seconds(), out);
+        return 0;
     }
 
     /** deletion.parquet (per method and k) and per_test.parquet (per method, test point and k). */
