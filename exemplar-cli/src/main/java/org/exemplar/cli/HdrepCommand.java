@@ -62,8 +62,8 @@ final class HdrepCommand implements Runnable {
         boolean influence;
 
         @Option(names = "--save-artifact", description = "Also save the prepared attributor (representer-l1) to "
-                + "DIR/artifact; `exemplar index build --from DIR/artifact` serves it. Refits with the same settings "
-                + "(deterministic) and checks that theta is the command's.")
+                + "DIR/artifact; `exemplar index build --from DIR/artifact` serves it. Saves the command's own fit "
+                + "(no second fit).")
         boolean saveArtifact;
 
         @Option(names = "--top-k", defaultValue = "10", description = "Rows per test point and sign in topk.csv (default ${DEFAULT-VALUE}).")
@@ -148,13 +148,10 @@ final class HdrepCommand implements Runnable {
                 Npy.write(dir.file("theta.npy"), fit.theta());
                 Npy.write(dir.file("alpha.npy"), rep.alpha());
                 if (saveArtifact) {
-                    SparseRepresenterAttributor art = org.exemplar.attribution.Attributors.l1Representer()
+                    org.exemplar.attribution.Attributors.l1Representer()
                             .fitBias(l1.bias).tolerance(l1.tolerance, l1.maxIterations).lambda(lambda)
-                            .prepare(new org.exemplar.attribution.SparseExamples(d.x(), y));
-                    if (!java.util.Arrays.equals(art.representer().fit().theta(), fit.theta())) {
-                        throw new IllegalStateException("the artifact's refit differs from the command's fit");
-                    }
-                    art.save(dir.file("artifact"));
+                            .prepare(new org.exemplar.attribution.SparseExamples(d.x(), y), fit)
+                            .save(dir.file("artifact"));
                 }
                 Csv.write(dir.file("topk.csv"), new String[] {"test_index", "kind", "rank", "train_index", "value",
                     "train_label"}, rows);

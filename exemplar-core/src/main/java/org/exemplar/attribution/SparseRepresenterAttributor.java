@@ -220,7 +220,24 @@ public final class SparseRepresenterAttributor extends PreparedAttributor<Sparse
             }
             SparseLogisticRegression m = new SparseLogisticRegression(penalty, lambda, fitBias, tolerance,
                     maxIterations);
-            SparseFit fit = m.fit(train.x(), train.labels(), null);
+            return prepare(train, m.fit(train.x(), train.labels(), null));
+        }
+
+        /**
+         * Binds a fit the caller already made with this builder's settings (penalty, lambda, bias, tolerance) on the
+         * same rows, instead of fitting again (a command that fitted for its own outputs saves it as an artifact).
+         */
+        public SparseRepresenterAttributor prepare(SparseExamples train, SparseFit fit) {
+            if (Double.isNaN(lambda)) {
+                throw new IllegalStateException("set lambda before prepare (e.g. .lambda(1e-3))");
+            }
+            if (train.labels() == null) {
+                throw new IllegalArgumentException("training rows need labels -1/+1");
+            }
+            if (fit.theta().length != train.x().cols()) {
+                throw new IllegalArgumentException("the fit has " + fit.theta().length + " weights, the rows "
+                        + train.x().cols() + " columns");
+            }
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("penalty", penalty.name());
             s.put("lambda", lambda);
