@@ -1,6 +1,5 @@
 package org.exemplar.index;
 
-import static org.exemplar.index.ExplanationIndexTest.assertSameRanking;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +14,6 @@ import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Examples;
 import org.exemplar.attribution.KfacAttributor;
 import org.exemplar.attribution.PreparedAttributor;
-import org.exemplar.attribution.RankedPoint;
 import org.exemplar.curvature.FisherKind;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
@@ -58,43 +56,9 @@ class KfacIndexTest {
     }
 
     private void assertIndexEqualsLibrary(KfacAttributor p, ExplanationIndex idx) {
-        assertEquals(p.method(), idx.method());
-        assertEquals("inner-product", idx.metadata().path("kind").asText());
-        assertEquals(N, idx.size());
-        int nt = X.rows() - N;
-        int[] yt = Arrays.copyOfRange(Y, N, X.rows());
-        int k = 6;
-        PreparedAttributor.Ranking lib = p.topK(Examples.labeled(X.rowRange(N, X.rows()), yt), k);
-        double[][] rows = new double[nt][];
-        for (int q = 0; q < nt; q++) {
-            rows[q] = X.row(N + q);
-            Explanation e = idx.explain(rows[q], yt[q], k, Direction.BOTH);
-            assertSameRanking(lib.supporting(q), e.supporting(), 1e-12);
-            assertSameRanking(lib.opposing(q), e.opposing(), 1e-12);
-            assertTrue(e.exact());
-            assertEquals(Loss.predicted(p, rows[q]), e.predictedClass());
-        }
-        // one scan for a batch = one query at a time
-        var batch = idx.explainBatch(rows, yt, k, Direction.BOTH);
-        for (int q = 0; q < nt; q++) {
-            assertSameRanking(lib.supporting(q), batch.get(q).supporting(), 1e-12);
-            assertSameRanking(lib.opposing(q), batch.get(q).opposing(), 1e-12);
-        }
-        // a training row as the query, explained with its own label
-        PreparedAttributor.Ranking tr = p.topK(Examples.labeled(X.rowRange(11, 12), new int[] {Y[11]}), k);
-        Explanation own = idx.explainTraining(11, null, k, Direction.BOTH);
-        assertSameRanking(tr.supporting(0), own.supporting(), 1e-12);
-        assertSameRanking(tr.opposing(0), own.opposing(), 1e-12);
-        // self-influence: the library's, ranked
-        double[] self = p.selfInfluence().scores();
-        Integer[] order = new Integer[N];
-        for (int i = 0; i < N; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(self[b], self[a]));
-        var top = idx.selfInfluenceTop(5);
-        for (int r = 0; r < 5; r++) {
-            assertEquals(new RankedPoint(order[r], self[order[r]]), top.get(r));
+        LibraryAgreement.assertIndexEqualsLibrary(p, idx, X, Y, N, 6, 11, 5);
+        for (int q = N; q < X.rows(); q++) {
+            assertEquals(Loss.predicted(p, X.row(q)), idx.explain(X.row(q), Y[q], 6, Direction.BOTH).predictedClass());
         }
     }
 

@@ -1,6 +1,5 @@
 package org.exemplar.index;
 
-import static org.exemplar.index.ExplanationIndexTest.assertSameRanking;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +10,6 @@ import org.exemplar.attribution.Attributors;
 import org.exemplar.attribution.Examples;
 import org.exemplar.attribution.NetworkTracInAttributor;
 import org.exemplar.attribution.PreparedAttributor;
-import org.exemplar.attribution.RankedPoint;
 import org.exemplar.influence.TestFunction;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.SoftmaxCrossEntropy;
@@ -52,37 +50,7 @@ class TracInIndexTest {
         ExplanationIndex idx = ExplanationIndex.open(dir);
         assertEquals("inner-product", idx.metadata().path("kind").asText());
         assertEquals(p.keyWidth(), idx.metadata().path("keyWidth").asInt());
-        int nt = X.rows() - N;
-        int[] yt = Arrays.copyOfRange(Y, N, X.rows());
-        int k = 5;
-        PreparedAttributor.Ranking lib = p.topK(Examples.labeled(X.rowRange(N, X.rows()), yt), k);
-        double[][] rows = new double[nt][];
-        for (int q = 0; q < nt; q++) {
-            rows[q] = X.row(N + q);
-            Explanation e = idx.explain(rows[q], yt[q], k, Direction.BOTH);
-            assertSameRanking(lib.supporting(q), e.supporting(), 1e-12);
-            assertSameRanking(lib.opposing(q), e.opposing(), 1e-12);
-            assertTrue(e.exact());
-        }
-        var batch = idx.explainBatch(rows, yt, k, Direction.BOTH);
-        for (int q = 0; q < nt; q++) {
-            assertSameRanking(lib.supporting(q), batch.get(q).supporting(), 1e-12);
-            assertSameRanking(lib.opposing(q), batch.get(q).opposing(), 1e-12);
-        }
-        PreparedAttributor.Ranking tr = p.topK(Examples.labeled(X.rowRange(7, 8), new int[] {Y[7]}), k);
-        Explanation own = idx.explainTraining(7, null, k, Direction.BOTH);
-        assertSameRanking(tr.supporting(0), own.supporting(), 1e-12);
-        assertSameRanking(tr.opposing(0), own.opposing(), 1e-12);
-        double[] self = p.selfInfluence().scores();
-        Integer[] order = new Integer[N];
-        for (int i = 0; i < N; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(self[b], self[a]));
-        var top = idx.selfInfluenceTop(4);
-        for (int r = 0; r < 4; r++) {
-            assertEquals(new RankedPoint(order[r], self[order[r]]), top.get(r));
-        }
+        LibraryAgreement.assertIndexEqualsLibrary(p, idx, X, Y, N, 5, 7, 4);
     }
 
     @Test
