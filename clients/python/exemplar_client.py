@@ -7,6 +7,11 @@ One module, numpy and the standard library only::
     e = c.explain(features, k=10)          # features: 1-D array of the index's width
     e.supporting_ids, e.supporting_scores  # numpy arrays, best first
     e.opposing_ids, e.opposing_scores
+    e = c.explain(features, k=10, target=0.7)  # ntk indexes: the real target y_t of the query (required)
+
+An ``ntk`` index explains the squared test loss 1/2 (f(x_t) - y_t)^2, so a features query needs its real-valued
+target y_t: ``explain(..., target=y)`` and ``explain_batch(..., targets=ys)`` send it (the server answers 400 when it
+is missing there, and when it is given to any other index). ``Client.info()["needsTarget"]`` says which.
 
 Scores follow the library's convention: positive = the training point supports the explained output (its
 removal is predicted to lower it), negative = it opposes it.
@@ -47,6 +52,7 @@ class Explanation:
     outputs: np.ndarray
     exact: bool
     raw: dict = field(repr=False)
+    target: Optional[float] = None
 
 
 def _explanation(d: dict) -> Explanation:
@@ -58,7 +64,8 @@ def _explanation(d: dict) -> Explanation:
 
     return Explanation(ids("supporting"), scores("supporting"), ids("opposing"), scores("opposing"),
                        int(d["predictedClass"]), int(d["explainedClass"]),
-                       np.asarray(d["outputs"], dtype=np.float64), bool(d["exact"]), d)
+                       np.asarray(d["outputs"], dtype=np.float64), bool(d["exact"]), d,
+                       float(d["target"]) if "target" in d else None)
 
 
 def _row(features: Any) -> list:
@@ -68,6 +75,16 @@ def _row(features: Any) -> list:
     if not np.all(np.isfinite(a)):
         raise ValueError("features contain NaN or infinity")
     return a.tolist()
+
+
+def _target(target: Any, what: str = "target") -> float:
+    try:
+        t = float(target)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a real number, got {target!r}") from None
+    if not np.isfinite(t):
+        raise ValueError(f"{what} is {t} (must be finite)")
+    return t
 
 
 class Client:
@@ -107,10 +124,16 @@ class Client:
         return o
 
     def explain(self, features: Sequence[float], k: int = 10, cls: Optional[int] = None, direction: str = "both",
-                approximate: Optional[bool] = None) -> Explanation:
-        """Top-k supporting and opposing training points of one feature row."""
+                approximate: Optional[bool] = None, target: Optional[float] = None) -> Explanation:
+        """Top-k supporting and opposing training points of one feature row.
+
+        ``target``: the query's real-valued target y_t, required by ntk indexes (which explain the squared test loss
+        1/2 (f(x_t) - y_t)^2) and refused by the others; None sends none.
+        """
         body = self._options(k, cls, direction, approximate)
         body["features"] = _row(features)
+        if target is not None:
+            body["target"] = _target(target)
         return _explanation(self._request("/v1/explain", body))
 
     def explain_training(self, training_id: int, k: int = 10, cls: Optional[int] = None,
@@ -121,13 +144,22 @@ class Client:
         return _explanation(self._request("/v1/explain", body))
 
     def explain_batch(self, features: Any, k: int = 10, direction: str = "both",
-                      approximate: Optional[bool] = None) -> list:
-        """Several rows (a 2-D array) in one request; one Explanation per row."""
+                      approximate: Optional[bool] = None, targets: Optional[Sequence[float]] = None) -> list:
+        """Several rows (a 2-D array) in one request; one Explanation per row.
+
+        ``targets``: one real-valued target y_t per row (ntk indexes; see :meth:`explain`), or None.
+        """
         a = np.asarray(features, dtype=np.float64)
         if a.ndim != 2:
             raise ValueError(f"features must be 2-D (queries x width), got shape {a.shape}")
         body = self._options(k, None, direction, approximate)
         body["queries"] = [{"features": _row(r)} for r in a]
+        if targets is not None:
+            t = np.asarray(targets, dtype=np.float64)
+            if t.shape != (a.shape[0],):
+                raise ValueError(f"targets must hold one value per row ({a.shape[0]}), got shape {t.shape}")
+            for i, q in enumerate(body["queries"]):
+                q["target"] = _target(t[i], f"targets[{i}]")
         return [_explanation(d) for d in self._request("/v1/explain/batch", body)["results"]]
 
     def training(self, training_id: int) -> dict:

@@ -100,6 +100,7 @@ public final class ExplanationIndex {
     private final DenseMatrix testFeatures;
     private final int[] testLabels;
     private final byte[] testImages;
+    private final List<Path> dataFiles;
 
     @SuppressWarnings("unchecked")
     private ExplanationIndex(Path dir, JsonNode meta) {
@@ -177,6 +178,7 @@ public final class ExplanationIndex {
             this.testLabels = null;
             this.testImages = null;
         }
+        this.dataFiles = dataFilesOf(dir, meta);
     }
 
     private static byte[] uint8(NpyArray a, Path f) {
@@ -259,9 +261,57 @@ public final class ExplanationIndex {
         return convention;
     }
 
-    /** Bytes of the memory-mapped training rows. */
+    /** Bytes of the memory-mapped training rows ({@code keys.npy}'s data, without its header). */
     public long keyBytes() {
         return keys.dataBytes();
+    }
+
+    /**
+     * The index's data files, as they lie on disk: every file this index maps or reads when it opens, that is the
+     * mapped rows ({@code keys.npy}, and {@code inner_keys.npy} of the inner-product kinds), the arrays read into
+     * memory ({@code alpha.npy}, {@code theta.npy}, {@code labels.npy}, {@code self_influence.npy}), every file of the
+     * saved artifact the library scores with ({@code artifact/}), the payloads ({@code payload/}) and the shipped
+     * test set ({@code test/}); not {@code index.json} (metadata) and not the ANN graphs (opened by the server).
+     */
+    public List<Path> dataFiles() {
+        return dataFiles;
+    }
+
+    /** The total size on disk, in bytes, of {@link #dataFiles()} (whole files, headers included). */
+    public long dataBytes() {
+        long s = 0;
+        for (Path p : dataFiles) {
+            try {
+                s += Files.size(p);
+            } catch (IOException e) {
+                throw new DataException(p, "cannot read its size: " + e.getMessage(), e);
+            }
+        }
+        return s;
+    }
+
+    private static List<Path> dataFilesOf(Path dir, JsonNode meta) {
+        List<Path> out = new ArrayList<>();
+        out.add(dir.resolve("keys.npy"));
+        if (InnerProductRows.KIND.equals(meta.path("kind").asText())) {
+            out.add(dir.resolve(InnerProductRows.FILE));
+        }
+        for (String f : List.of("alpha.npy", "theta.npy", "labels.npy", "self_influence.npy", "payload/images.npy",
+                "payload/ids.txt", "test/features.npy", "test/labels.npy", "test/images.npy")) {
+            Path p = dir.resolve(f);
+            if (Files.isRegularFile(p)) {
+                out.add(p);
+            }
+        }
+        Path art = dir.resolve("artifact");
+        if (Files.isDirectory(art)) {
+            try (Stream<Path> s = Files.walk(art)) {
+                s.filter(Files::isRegularFile).sorted().forEach(out::add);
+            } catch (IOException e) {
+                throw new DataException(art, "cannot list: " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The memory-mapped training rows (features). */

@@ -8,6 +8,11 @@ public interface AnnSearch extends AutoCloseable {
     /** Approximate top-k of one query; cls null = the predicted class. */
     Explanation explain(double[] features, Integer cls, int k, Direction dir);
 
+    /** Total size on disk, in bytes, of the files this search reads (its graphs' files); 0 when it reads none. */
+    default long dataBytes() {
+        return 0;
+    }
+
     @Override
     void close();
 }

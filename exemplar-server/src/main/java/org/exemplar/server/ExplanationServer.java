@@ -18,9 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import javax.imageio.ImageIO;
@@ -234,13 +232,19 @@ public final class ExplanationServer implements AutoCloseable {
     }
 
     private void metricsText(Context ctx) {
-        Map<String, Number> g = new LinkedHashMap<>();
-        g.put("exemplar_index_training_points", index.size());
-        g.put("exemplar_index_dimension", index.dim());
-        g.put("exemplar_index_bytes", index.keyBytes());
-        g.put("exemplar_workers_busy", settings.workers() - workers.availablePermits());
-        g.put("exemplar_requests_admitted", settings.workers() + settings.queue() - admitted.availablePermits());
-        g.put("exemplar_jvm_heap_used_bytes", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+        List<Metrics.Gauge> g = new ArrayList<>();
+        g.add(new Metrics.Gauge("exemplar_index_training_points", "Training points in the index.", index.size()));
+        g.add(new Metrics.Gauge("exemplar_index_dimension", "Width of a features query.", index.dim()));
+        g.add(new Metrics.Gauge("exemplar_index_bytes", "Total size on disk of the index's data files the server maps "
+                + "or reads: keys.npy, inner_keys.npy, alpha, theta, labels, self-influence, the saved artifact, payloads, "
+                + "the shipped test set, and the ANN graphs' files when serving with --ann (not index.json).",
+                index.dataBytes() + (ann == null ? 0 : ann.dataBytes())));
+        g.add(new Metrics.Gauge("exemplar_workers_busy", "Workers computing a query now.",
+                settings.workers() - workers.availablePermits()));
+        g.add(new Metrics.Gauge("exemplar_requests_admitted", "Compute requests admitted now (computing or queued).",
+                settings.workers() + settings.queue() - admitted.availablePermits()));
+        g.add(new Metrics.Gauge("exemplar_jvm_heap_used_bytes", "JVM heap in use.",
+                Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render(g));
     }
 
@@ -257,6 +261,7 @@ public final class ExplanationServer implements AutoCloseable {
         o.put("classes", index.classes()).put("hasImages", index.hasImages()).put("testSize", index.testSize());
         o.put("imageHeight", index.imageHeight()).put("imageWidth", index.imageWidth());
         o.put("hasSelfInfluence", index.hasSelfInfluence());
+        o.put("needsTarget", index.needsTarget());
         json(ctx, o);
     }
 

@@ -240,6 +240,22 @@ public final class LuceneAnn implements AnnSearch {
         return List.copyOf(got.subList(0, Math.min(k, got.size())));
     }
 
+    /** The bytes of every file in the opened commit of each column's graph (segments, vectors, graph, doc values). */
+    @Override
+    public long dataBytes() {
+        long s = 0;
+        try {
+            for (DirectoryReader r : readers) {
+                for (String f : r.getIndexCommit().getFileNames()) {
+                    s += r.directory().fileLength(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return s;
+    }
+
     @Override
     public void close() {
         for (DirectoryReader r : readers) {

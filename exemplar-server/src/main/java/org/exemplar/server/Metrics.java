@@ -37,7 +37,11 @@ final class Metrics {
         h.sum.add(seconds);
     }
 
-    String render(Map<String, Number> gauges) {
+    /** A gauge's name, HELP text and value. */
+    record Gauge(String name, String help, Number value) {
+    }
+
+    String render(java.util.List<Gauge> gauges) {
         StringBuilder sb = new StringBuilder();
         sb.append("# HELP exemplar_requests_total HTTP requests by route, method and status.\n");
         sb.append("# TYPE exemplar_requests_total counter\n");
@@ -63,8 +67,11 @@ final class Metrics {
         sb.append("# HELP exemplar_rejected_total Requests answered 503 because every worker and queue slot was busy.\n");
         sb.append("# TYPE exemplar_rejected_total counter\n");
         sb.append("exemplar_rejected_total ").append(rejected.sum()).append('\n');
-        gauges.forEach((name, v) -> sb.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ')
-                .append(v).append('\n'));
+        for (Gauge g : gauges) {
+            sb.append("# HELP ").append(g.name()).append(' ').append(g.help()).append('\n');
+            sb.append("# TYPE ").append(g.name()).append(" gauge\n").append(g.name()).append(' ').append(g.value())
+                    .append('\n');
+        }
         return sb.toString();
     }
 }

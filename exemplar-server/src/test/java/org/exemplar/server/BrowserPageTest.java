@@ -42,31 +42,37 @@ class BrowserPageTest {
 
     /** Loads {@code /?QUERY} of the index in headless Chromium and returns the page's self-check and its DOM. */
     private Loaded load(ExplanationIndex index, String query) throws Exception {
+        Loaded l = loadAny(index, query);
+        assertEquals("", l.check().path("error").asText(), l.check().toString());
+        return l;
+    }
+
+    /** As {@link #load} without requiring an empty error line (the page's refusals are checked by the caller). */
+    private Loaded loadAny(ExplanationIndex index, String query) throws Exception {
         String chrome = chromium();
         if (chrome == null && "1".equals(System.getenv("EXEMPLAR_REQUIRE_BROWSER"))) {
             throw new AssertionError("EXEMPLAR_REQUIRE_BROWSER=1 but no chromium found");
         }
         Assumptions.assumeTrue(chrome != null, "skipped: no headless Chromium (install Debian's 'chromium')");
         try (ExplanationServer s = new ExplanationServer(index, null, ServerSettings.defaults().withPort(0)).start()) {
-            Path profile = Files.createDirectories(tmp.resolve("profile"));
+            Path profile = Files.createTempDirectory(tmp, "profile");
+            Path err = profile.resolveSibling(profile.getFileName() + ".err");
             ProcessBuilder pb = new ProcessBuilder(chrome, "--headless", "--no-sandbox", "--disable-gpu",
                     "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile,
                     "--virtual-time-budget=30000", "--dump-dom",
                     "http://127.0.0.1:" + s.port() + "/?" + query);
-            pb.redirectError(tmp.resolve("chromium.err").toFile());
+            pb.redirectError(err.toFile());
             Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium did not finish");
             String dom = new String(out, StandardCharsets.UTF_8);
             assertTrue(dom.contains("data-state=\"done\""), "page did not finish: "
-                    + dom.substring(0, Math.min(dom.length(), 2000)) + "\n" + Files.readString(tmp.resolve("chromium.err")));
+                    + dom.substring(0, Math.min(dom.length(), 2000)) + "\n" + Files.readString(err));
             Matcher m = Pattern.compile("<pre id=\"selfcheck\" hidden=\"\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
             assertTrue(m.find(), "no self-check in the DOM");
             String text = m.group(1).replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">")
                     .replace("&amp;", "&");
-            JsonNode c = Json.mapper().readTree(text);
-            assertEquals("", c.path("error").asText(), c.toString());
-            return new Loaded(c, dom);
+            return new Loaded(Json.mapper().readTree(text), dom);
         }
     }
 
@@ -152,5 +158,59 @@ class BrowserPageTest {
         assertEquals(want.supporting().size() + want.opposing().size(), c.path("chartBars").asInt(), c.toString());
         assertTrue(l.dom().contains("user 2, item 3: predicted score <b>"), "the pair and its prediction shown");
         assertTrue(l.dom().contains("id=\"featuresBox\" hidden"), "no features box for a CF index");
+    }
+
+    /**
+     * An ntk index (regression: a query carries its real target y_t): the page shows the target input, sends it
+     * with a shipped test point ({@code /?test=2&target=Y}) and with pasted features ({@code /?features=...&target=Y}),
+     * and lists the index's exact top-8 of both signs for that (features, target) in order; two targets whose exact
+     * lists differ must both be matched (a page that ignores or fixes the target fails). A missing target and a
+     * non-number get the page's own message and no query.
+     */
+    @Test
+    void pageSendsTheTargetOfAnNtkQuery() throws Exception {
+        ExplanationIndex index = ExplanationIndex.open(TestIndexes.buildNtk(tmp.resolve("ntk-idx")));
+        double[] f = index.testFeatures(2);
+        double[] g = TestIndexes.unitRows(1, 3, new java.util.SplittableRandom(99)).row(0);
+        List<org.exemplar.index.Explanation> wants = new java.util.ArrayList<>();
+        List<String> queries = new java.util.ArrayList<>();
+        for (double y : new double[] {2.0, -2.0}) {
+            wants.add(index.explain(f, null, y, 8, org.exemplar.index.Direction.BOTH));
+            queries.add("test=2&target=" + y);
+        }
+        assertFalse(ids(wants.get(0).supporting()).equals(ids(wants.get(1).supporting())),
+                "the two targets must rank differently");
+        StringBuilder row = new StringBuilder();
+        for (double v : g) {
+            row.append(row.length() == 0 ? "" : ",").append(v);
+        }
+        wants.add(index.explain(g, null, 0.7, 8, org.exemplar.index.Direction.BOTH));
+        queries.add("features=" + row + "&target=0.7");
+        for (int w = 0; w < wants.size(); w++) {
+            Loaded l = load(index, queries.get(w));
+            JsonNode c = l.check();
+            org.exemplar.index.Explanation want = wants.get(w);
+            assertEquals(ids(want.supporting()), ids(c.path("supportingIds")), queries.get(w) + ": " + c);
+            assertEquals(ids(want.opposing()), ids(c.path("opposingIds")), queries.get(w) + ": " + c);
+            assertEquals(want.supporting().size() + want.opposing().size(), c.path("chartBars").asInt(), c.toString());
+            assertTrue(l.dom().contains("id=\"targetBox\" title="), "the target input is shown");
+            assertTrue(l.dom().contains("prediction f(x<sub>t</sub>) = <b>"), "prediction and target shown");
+        }
+        Loaded none = loadAny(index, "test=2");
+        assertTrue(none.check().path("error").asText().contains("enter its real-valued target y_t"), none.check().toString());
+        assertEquals(0, none.check().path("supportingIds").size(), none.check().toString());
+        Loaded bad = loadAny(index, "test=2&target=0.5x");
+        assertTrue(bad.check().path("error").asText().contains("target y_t '0.5x' is not a finite number"),
+                bad.check().toString());
+    }
+
+    private static List<Integer> ids(List<org.exemplar.attribution.RankedPoint> ps) {
+        return ps.stream().map(org.exemplar.attribution.RankedPoint::trainIndex).toList();
+    }
+
+    private static List<Integer> ids(JsonNode a) {
+        List<Integer> out = new java.util.ArrayList<>();
+        a.forEach(n -> out.add(n.asInt()));
+        return out;
     }
 }

@@ -100,6 +100,40 @@ final class TestIndexes {
         return dir;
     }
 
+    /** n x d Gaussian rows scaled to unit norm (the inputs an ntk attributor takes). */
+    static DenseMatrix unitRows(int n, int d, SplittableRandom r) {
+        DenseMatrix x = new DenseMatrix(n, d);
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                x.set(i, j, r.nextGaussian());
+                s += x.get(i, j) * x.get(i, j);
+            }
+            for (int j = 0; j < d; j++) {
+                x.set(i, j, x.get(i, j) / Math.sqrt(s));
+            }
+        }
+        return x;
+    }
+
+    /**
+     * An ntk index (closed-form NTK kernel ridge regression, lambda 0.01, on 40 unit-norm rows of width 3 with targets
+     * sin(3 x_0) + noise) with a 6-point shipped test set (features only: an ntk index stores no test targets).
+     */
+    static Path buildNtk(Path dir) {
+        SplittableRandom r = new SplittableRandom(8);
+        DenseMatrix x = unitRows(40, 3, r);
+        double[] y = new double[x.rows()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = Math.sin(3 * x.get(i, 0)) + 0.1 * r.nextGaussian();
+        }
+        org.exemplar.attribution.NtkAttributor p = Attributors.ntk().lambda(0.01).prepare(Examples.regression(x, y));
+        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
+        p.save(art);
+        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults().withTestSet(unitRows(6, 3, r), null, null));
+        return dir;
+    }
+
     /**
      * A CF index (cf-mf of random two-tower embeddings, 8 users x 9 items, about 60 % rated) whose payload is one
      * text line per training rating, "rating (u, i) = v".

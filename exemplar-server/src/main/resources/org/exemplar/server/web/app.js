@@ -76,10 +76,13 @@ async function show(ans) {
   $("answer").hidden = false;
   $("prediction").innerHTML = "";
   const pair = ans.user !== undefined;
+  const reg = INFO.needsTarget;   // ntk: a regression; classes are not read
   const lines = [
     pair ? "user " + ans.user + ", item " + ans.item + ": predicted score <b>" + fmt(ans.outputs[0]) + "</b>"
+      : reg ? "prediction f(x<sub>t</sub>) = <b>" + fmt(ans.outputs[0]) + "</b>"
+        + (ans.target !== undefined ? ", target y<sub>t</sub> = " + fmt(ans.target) : "")
       : "predicted class: <b>" + ans.predictedClass + "</b>" + (ans.testLabel !== undefined ? " (true label " + ans.testLabel + ")" : ""),
-    pair ? "" : "explained class: " + ans.explainedClass,
+    pair || reg ? "" : "explained class: " + ans.explainedClass,
     ans.exact ? "exact top-" + ans.k : "approximate top-" + ans.k + " (ANN)",
     ans.decompositionResidual !== undefined ? "decomposition residual " + fmt(ans.decompositionResidual) : "",
     "took " + ans.tookMs.toFixed(1) + " ms"];
@@ -96,10 +99,23 @@ async function show(ans) {
   chart(ans.supporting, ans.opposing);
 }
 
+// ntk indexes explain the squared test loss 1/2 (f(x_t) - y_t)^2: a features or test-point query carries the
+// real-valued target y_t from the "target" input (the index stores no targets for its shipped test points).
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+function target() {
+  const s = $("target").value.trim();
+  if (s === "") {
+    throw new Error("this " + INFO.method + " index explains the squared loss 1/2 (f(x_t) - y_t)^2 of the query: enter its real-valued target y_t");
+  }
+  const v = Number(s);
+  if (!NUMBER.test(s) || !Number.isFinite(v)) { throw new Error("target y_t '" + s + "' is not a finite number"); }
+  return v;
+}
 function query() {
   const q = { k: +$("k").value || 8, direction: "both" };
   if ($("cls").value !== "") { q["class"] = +$("cls").value; }
   if (INFO && INFO.annAvailable) { q.approximate = $("approx").checked; }
+  if (INFO && INFO.needsTarget) { q.target = target(); }
   return q;
 }
 async function run(q) {
@@ -107,11 +123,19 @@ async function run(q) {
   try { await show(await api("/v1/explain", q)); }
   catch (e) { $("error").textContent = e.message; throw e; }
 }
-async function explainTest() { const q = query(); q.testId = +$("testId").value; await run(q); }
-async function explainPair() { const q = query(); delete q["class"]; q.user = +$("user").value; q.item = +$("item").value; await run(q); }
+// builds the query (a missing or malformed target is shown like a refusal of the server) and runs it
+async function ask(build) {
+  let q;
+  try { q = build(); } catch (e) { $("error").textContent = e.message; throw e; }
+  await run(q);
+}
+async function explainTest() { await ask(() => { const q = query(); q.testId = +$("testId").value; return q; }); }
+async function explainPair() { await ask(() => { const q = query(); delete q["class"]; delete q.target; q.user = +$("user").value; q.item = +$("item").value; return q; }); }
 async function explainPasted() {
-  const vals = $("features").value.split(/[\s,;]+/).filter((s) => s.length).map(Number);
-  const q = query(); q.features = vals; await run(q);
+  await ask(() => {
+    const vals = $("features").value.split(/[\s,;]+/).filter((s) => s.length).map(Number);
+    const q = query(); q.features = vals; return q;
+  });
 }
 function parseNpyRow(buf) {
   const b = new Uint8Array(buf);
@@ -176,15 +200,20 @@ async function init() {
   sel.length = 1;
   for (let c = 0; c < INFO.classes; c++) { const o = document.createElement("option"); o.value = c; o.textContent = c; sel.appendChild(o); }
   $("annBox").hidden = !INFO.annAvailable; $("approx").checked = INFO.annAvailable;
+  $("targetBox").hidden = !INFO.needsTarget; $("cls").parentElement.hidden = !!INFO.needsTarget;
   $("testId").max = Math.max(0, INFO.testSize - 1);
   if (INFO.testSize === 0) { $("explainTest").disabled = true; $("random").disabled = true; }
   const pair = INFO.queryShape === "pair";   // CF indexes: a (user, item) pair is the query
   $("pairBox").hidden = !pair; $("featuresBox").hidden = pair;
   if (pair) { $("user").max = INFO.numUsers - 1; $("item").max = INFO.numItems - 1; }
   const params = new URLSearchParams(location.search);
+  if (params.has("target")) { $("target").value = params.get("target"); }
   try {
     await selfInfluence();
     if (params.has("test") && INFO.testSize > 0) { $("testId").value = +params.get("test"); await explainTest(); }
+    else if (!pair && params.has("features")) {
+      $("featuresBox").open = true; $("features").value = params.get("features"); await explainPasted();
+    }
     else if (pair && params.has("user") && params.has("item")) {
       $("user").value = +params.get("user"); $("item").value = +params.get("item"); await explainPair();
     }
