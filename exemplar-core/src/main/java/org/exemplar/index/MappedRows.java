@@ -167,6 +167,16 @@ public final class MappedRows {
         return rowsPerChunk - (i % rowsPerChunk);
     }
 
+    /** The mapping that holds row i (little-endian; absolute reads only). */
+    ByteBuffer chunk(int i) {
+        return chunks[i / rowsPerChunk];
+    }
+
+    /** Byte offset of row i within {@link #chunk(int)}. */
+    int byteOffset(int i) {
+        return (i % rowsPerChunk) * cols * (float32 ? 4 : 8);
+    }
+
     /** Bulk-copies m float32 rows from row i (within one mapping) into dst, row-major. */
     void copyFloats(int i, float[] dst, int m) {
         floats[i / rowsPerChunk].get((i % rowsPerChunk) * cols, dst, 0, m * cols);
