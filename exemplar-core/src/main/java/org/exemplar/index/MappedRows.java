@@ -14,6 +14,7 @@ import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.NpyDtype;
 import org.exemplar.data.NpyHeader;
+import org.exemplar.linalg.MappedDots;
 
 /**
  * A read-only, memory-mapped row-major matrix (a 2-D little-endian float32 or float64 {@code .npy} file), mapped
@@ -129,13 +130,19 @@ public final class MappedRows {
      * Inner products of rows [from, to) with each of the queries: {@code out[q][i - from] = <row_i, queries[q]>}.
      * Rows are bulk-copied from the mapping in blocks of {@link #BLOCK_ROWS} (float32 rows widened to double), and
      * each block is multiplied with all queries by one BLAS dgemm, so a batch shares the memory traffic and the
-     * products are those of the library's own scoring (double arithmetic on the stored values).
+     * products are those of the library's own scoring (double arithmetic on the stored values). float64 rows and at
+     * most {@link RowScan#IN_PLACE_MAX_QUERIES} queries, when the JVM has the Vector API: multiplied in place by
+     * {@link MappedDots#f64} instead (double arithmetic, no copy).
      */
     public void dots(double[][] queries, int from, int to, double[][] out) {
         int nq = queries.length;
         double[] qf = new double[nq * cols];
         for (int q = 0; q < nq; q++) {
             System.arraycopy(queries[q], 0, qf, q * cols, cols);
+        }
+        if (!float32 && nq <= RowScan.IN_PLACE_MAX_QUERIES && MappedDots.available()) {
+            dotsInPlace(qf, nq, from, to, out);
+            return;
         }
         int maxRows = Math.min(BLOCK_ROWS, Math.max(1, to - from));
         double[] blk = new double[maxRows * cols];
@@ -155,6 +162,19 @@ public final class MappedRows {
             }
             org.exemplar.linalg.Blas.gemm(org.exemplar.linalg.Transpose.NO, org.exemplar.linalg.Transpose.YES, nq, m,
                     cols, 1.0, qf, 0, cols, blk, 0, cols, 0.0, res, 0, m);
+            for (int q = 0; q < nq; q++) {
+                System.arraycopy(res, q * m, out[q], i0 - from, m);
+            }
+            i0 += m;
+        }
+    }
+
+    /** float64 rows multiplied in place from the mapping ({@link MappedDots#f64}: double arithmetic, no copy). */
+    private void dotsInPlace(double[] qf, int nq, int from, int to, double[][] out) {
+        double[] res = new double[nq * BLOCK_ROWS];
+        for (int i0 = from; i0 < to; ) {
+            int m = Math.min(Math.min(BLOCK_ROWS, to - i0), rowsLeftInChunk(i0));
+            MappedDots.f64(chunk(i0), byteOffset(i0), m, cols, qf, nq, res, m);
             for (int q = 0; q < nq; q++) {
                 System.arraycopy(res, q * m, out[q], i0 - from, m);
             }
