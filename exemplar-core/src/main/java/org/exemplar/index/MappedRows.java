@@ -171,9 +171,10 @@ public final class MappedRows {
 
     /** float64 rows multiplied in place from the mapping ({@link MappedDots#f64}: double arithmetic, no copy). */
     private void dotsInPlace(double[] qf, int nq, int from, int to, double[][] out) {
-        double[] res = new double[nq * BLOCK_ROWS];
+        int maxRows = Math.min(BLOCK_ROWS, Math.max(1, to - from));
+        double[] res = new double[nq * maxRows];
         for (int i0 = from; i0 < to; ) {
-            int m = Math.min(Math.min(BLOCK_ROWS, to - i0), rowsLeftInChunk(i0));
+            int m = Math.min(Math.min(maxRows, to - i0), rowsLeftInChunk(i0));
             MappedDots.f64(chunk(i0), byteOffset(i0), m, cols, qf, nq, res, m);
             for (int q = 0; q < nq; q++) {
                 System.arraycopy(res, q * m, out[q], i0 - from, m);
