@@ -90,7 +90,7 @@ if [ "$code" = 3 ]; then echo "docs-check: ok   lissa above its tolerance exits 
 ex index build --demo --out "$work/demo-index" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # java directly (not through the ex function) so that $! is the server's own pid for the kill below
-java -Xmx2g -Djava.awt.headless=true -jar "$jar" serve --index "$work/demo-index" --port "$port" > "$work/serve.log" 2>&1 &
+java -Xmx2g -Djava.awt.headless=true --add-modules jdk.incubator.vector -jar "$jar" serve --index "$work/demo-index" --port "$port" > "$work/serve.log" 2>&1 &
 spid=$!
 served=$(python3 - "$port" <<'PY'
 import json, sys, time, urllib.request

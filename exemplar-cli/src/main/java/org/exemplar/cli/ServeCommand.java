@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.exemplar.data.DataException;
 import org.exemplar.index.ExplanationIndex;
+import org.exemplar.linalg.MappedDots;
 import org.exemplar.server.AnnSearch;
 import org.exemplar.server.ExplanationServer;
 import org.exemplar.server.LuceneAnn;
@@ -74,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         w.println("serving " + idx.method() + " index " + index + " (" + idx.size() + " training points"
                 + (ann ? ", ANN" : ", exact") + ") on http://" + bind + ":" + server.port() + "/"
                 + (token != null ? " (bearer token required)" : ""));
+        w.println(MappedDots.notice());
         w.flush();
         stopped.await();
         return 0;

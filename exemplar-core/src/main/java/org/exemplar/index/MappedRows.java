@@ -14,6 +14,7 @@ import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.NpyDtype;
 import org.exemplar.data.NpyHeader;
+import org.exemplar.linalg.MappedDots;
 
 /**
  * A read-only, memory-mapped row-major matrix (a 2-D little-endian float32 or float64 {@code .npy} file), mapped
@@ -129,13 +130,19 @@ public final class MappedRows {
      * Inner products of rows [from, to) with each of the queries: {@code out[q][i - from] = <row_i, queries[q]>}.
      * Rows are bulk-copied from the mapping in blocks of {@link #BLOCK_ROWS} (float32 rows widened to double), and
      * each block is multiplied with all queries by one BLAS dgemm, so a batch shares the memory traffic and the
-     * products are those of the library's own scoring (double arithmetic on the stored values).
+     * products are those of the library's own scoring (double arithmetic on the stored values). float64 rows and at
+     * most {@link RowScan#IN_PLACE_MAX_QUERIES} queries, when the JVM has the Vector API: multiplied in place by
+     * {@link MappedDots#f64} instead (double arithmetic, no copy).
      */
     public void dots(double[][] queries, int from, int to, double[][] out) {
         int nq = queries.length;
         double[] qf = new double[nq * cols];
         for (int q = 0; q < nq; q++) {
             System.arraycopy(queries[q], 0, qf, q * cols, cols);
+        }
+        if (!float32 && nq <= RowScan.IN_PLACE_MAX_QUERIES && MappedDots.available()) {
+            dotsInPlace(qf, nq, from, to, out);
+            return;
         }
         int maxRows = Math.min(BLOCK_ROWS, Math.max(1, to - from));
         double[] blk = new double[maxRows * cols];
@@ -162,9 +169,33 @@ public final class MappedRows {
         }
     }
 
+    /** float64 rows multiplied in place from the mapping ({@link MappedDots#f64}: double arithmetic, no copy). */
+    private void dotsInPlace(double[] qf, int nq, int from, int to, double[][] out) {
+        int maxRows = Math.min(BLOCK_ROWS, Math.max(1, to - from));
+        double[] res = new double[nq * maxRows];
+        for (int i0 = from; i0 < to; ) {
+            int m = Math.min(Math.min(maxRows, to - i0), rowsLeftInChunk(i0));
+            MappedDots.f64(chunk(i0), byteOffset(i0), m, cols, qf, nq, res, m);
+            for (int q = 0; q < nq; q++) {
+                System.arraycopy(res, q * m, out[q], i0 - from, m);
+            }
+            i0 += m;
+        }
+    }
+
     /** Rows from row i to the end of its mapping (a bulk copy never straddles two mappings). */
     int rowsLeftInChunk(int i) {
         return rowsPerChunk - (i % rowsPerChunk);
+    }
+
+    /** The mapping that holds row i (little-endian; absolute reads only). */
+    ByteBuffer chunk(int i) {
+        return chunks[i / rowsPerChunk];
+    }
+
+    /** Byte offset of row i within {@link #chunk(int)}. */
+    int byteOffset(int i) {
+        return (i % rowsPerChunk) * cols * (float32 ? 4 : 8);
     }
 
     /** Bulk-copies m float32 rows from row i (within one mapping) into dst, row-major. */

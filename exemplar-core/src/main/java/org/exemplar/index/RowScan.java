@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.exemplar.attribution.RankedPoint;
 import org.exemplar.linalg.Blas;
+import org.exemplar.linalg.MappedDots;
 
 /**
  * The exact top-k scan of an rps-l2 index: score_i = s alpha_{i c} f_i^T f_t for every stored row (Yeh et al. 2018,
@@ -28,6 +29,13 @@ import org.exemplar.linalg.Blas;
  * T + delta (supporting; T - delta for opposing). A list that cannot be certified (near ties at the boundary, fewer
  * than k nonzero scores) is recomputed by the double pass (float32 rows widened to double), so the answer is always
  * the double-arithmetic ranking; {@link Result#fallbacks()} counts how often that happened.
+ *
+ * <p>Kernel: when the JVM has the Vector API ({@link MappedDots#available()}) and a batch has at most
+ * {@value #IN_PLACE_MAX_QUERIES} queries, the rows are multiplied in place, straight from the mapping, by
+ * {@link MappedDots} (float accumulation for float32 rows, double for float64 rows): one read of each row and no
+ * copy, which keeps a single-query scan at the memory's read bandwidth. Otherwise (larger batches, where gemm's
+ * register blocking pays for the copy, or no Vector API) blocks are copied to the heap and multiplied by BLAS as
+ * above. Both kernels obey the same rounding-error bound, so the certificate is the same.
  */
 public final class RowScan {
     /** Rows per block for float32 rows (256 x 512 floats = 512 KB, half of a 1 MB L2). */
@@ -36,6 +44,8 @@ public final class RowScan {
     static final int DOUBLE_BLOCK = 128;
     /** Fewest rows worth a task of their own. */
     static final int MIN_ROWS_PER_TASK = 32_768;
+    /** Largest batch multiplied in place by {@link MappedDots} (larger batches: copied blocks and gemm). */
+    static final int IN_PLACE_MAX_QUERIES = 8;
     private static final double U32 = Math.ulp(1.0f) / 2;
     private static final double U64 = Math.ulp(1.0) / 2;
 
@@ -45,6 +55,7 @@ public final class RowScan {
     private final double[] alpha;
     private final int outputs;
     private final int minRowsPerTask;
+    private final boolean inPlace;
     private volatile double[] maxKeyNorm;   // per column: max_i |alpha_ic| ||f_i|| (float32 screening)
 
     /**
@@ -53,11 +64,17 @@ public final class RowScan {
      * @param outputs c
      */
     public RowScan(MappedRows keys, double[] alpha, int outputs) {
-        this(keys, alpha, outputs, MIN_ROWS_PER_TASK);
+        this(keys, alpha, outputs, MIN_ROWS_PER_TASK, MappedDots.available());
     }
 
-    /** As above, with the fewest rows per parallel task (small in tests, to exercise the split). */
-    RowScan(MappedRows keys, double[] alpha, int outputs, int minRowsPerTask) {
+    /**
+     * As above, with the fewest rows per parallel task (small in tests, to exercise the split) and the kernel
+     * (inPlace: {@link MappedDots} for small batches, which needs the Vector API; false: copied blocks and BLAS).
+     */
+    RowScan(MappedRows keys, double[] alpha, int outputs, int minRowsPerTask, boolean inPlace) {
+        if (inPlace && !MappedDots.available()) {
+            throw new IllegalStateException(MappedDots.notice());
+        }
         if ((long) keys.rows() * outputs != alpha.length) {
             throw new IllegalArgumentException(alpha.length + " alpha values for " + keys.rows() + " rows x " + outputs);
         }
@@ -65,6 +82,16 @@ public final class RowScan {
         this.alpha = alpha;
         this.outputs = outputs;
         this.minRowsPerTask = minRowsPerTask;
+        this.inPlace = inPlace;
+    }
+
+    /** The kernel a batch of nq queries runs on: "in-place SIMD" or "BLAS on copied blocks". */
+    public String kernel(int nq) {
+        return inPlace(nq) ? "in-place SIMD (Vector API)" : "BLAS on copied blocks";
+    }
+
+    private boolean inPlace(int nq) {
+        return inPlace && nq <= IN_PLACE_MAX_QUERIES;
     }
 
     /**
@@ -280,19 +307,24 @@ public final class RowScan {
                 qf[q * p + j] = (float) qs[q][j];
             }
         }
-        float[] blk = new float[FLOAT_BLOCK * p];
+        boolean direct = inPlace(nq);
+        float[] blk = direct ? null : new float[FLOAT_BLOCK * p];
         float[] res = new float[nq * FLOAT_BLOCK];
         double[] dres = new double[nq * FLOAT_BLOCK];
         for (int i0 = from; i0 < to; ) {
             int m = Math.min(Math.min(FLOAT_BLOCK, to - i0), keys.rowsLeftInChunk(i0));
-            keys.copyFloats(i0, blk, m);
-            int sub = subRows(nq, p);
-            for (int r0 = 0; r0 < m; r0 += sub) {
-                int mm = Math.min(sub, m - r0);
-                if (nq == 1) {        // column-major view: the rows are a p x mm matrix; res = rows^T q
-                    Blas.blas().sgemv("T", p, mm, 1f, blk, r0 * p, p, qf, 0, 1, 0f, res, r0, 1);
-                } else {              // res (m x nq, column-major) = rows^T Q^T
-                    Blas.blas().sgemm("T", "N", mm, nq, p, 1f, blk, r0 * p, p, qf, 0, p, 0f, res, r0, m);
+            if (direct) {             // res (nq x m, query-major) read in place from the mapping
+                MappedDots.f32(keys.chunk(i0), keys.byteOffset(i0), m, p, qf, nq, res, m);
+            } else {
+                keys.copyFloats(i0, blk, m);
+                int sub = subRows(nq, p);
+                for (int r0 = 0; r0 < m; r0 += sub) {
+                    int mm = Math.min(sub, m - r0);
+                    if (nq == 1) {    // column-major view: the rows are a p x mm matrix; res = rows^T q
+                        Blas.blas().sgemv("T", p, mm, 1f, blk, r0 * p, p, qf, 0, 1, 0f, res, r0, 1);
+                    } else {          // res (m x nq, column-major) = rows^T Q^T
+                        Blas.blas().sgemm("T", "N", mm, nq, p, 1f, blk, r0 * p, p, qf, 0, p, 0f, res, r0, m);
+                    }
                 }
             }
             for (int x = 0; x < nq * m; x++) {
@@ -310,26 +342,31 @@ public final class RowScan {
         for (int q = 0; q < nq; q++) {
             System.arraycopy(qs[q], 0, qd, q * p, p);
         }
-        double[] blk = new double[DOUBLE_BLOCK * p];
+        boolean direct = !keys.float32() && inPlace(nq);
+        double[] blk = direct ? null : new double[DOUBLE_BLOCK * p];
         float[] blkF = keys.float32() ? new float[DOUBLE_BLOCK * p] : null;
         double[] res = new double[nq * DOUBLE_BLOCK];
         for (int i0 = from; i0 < to; ) {
             int m = Math.min(Math.min(DOUBLE_BLOCK, to - i0), keys.rowsLeftInChunk(i0));
-            if (blkF != null) {
-                keys.copyFloats(i0, blkF, m);
-                for (int j = 0; j < m * p; j++) {
-                    blk[j] = blkF[j];
-                }
+            if (direct) {
+                MappedDots.f64(keys.chunk(i0), keys.byteOffset(i0), m, p, qd, nq, res, m);
             } else {
-                keys.copyDoubles(i0, blk, m);
-            }
-            int sub = subRows(nq, p);
-            for (int r0 = 0; r0 < m; r0 += sub) {
-                int mm = Math.min(sub, m - r0);
-                if (nq == 1) {
-                    Blas.blas().dgemv("T", p, mm, 1.0, blk, r0 * p, p, qd, 0, 1, 0.0, res, r0, 1);
+                if (blkF != null) {
+                    keys.copyFloats(i0, blkF, m);
+                    for (int j = 0; j < m * p; j++) {
+                        blk[j] = blkF[j];
+                    }
                 } else {
-                    Blas.blas().dgemm("T", "N", mm, nq, p, 1.0, blk, r0 * p, p, qd, 0, p, 0.0, res, r0, m);
+                    keys.copyDoubles(i0, blk, m);
+                }
+                int sub = subRows(nq, p);
+                for (int r0 = 0; r0 < m; r0 += sub) {
+                    int mm = Math.min(sub, m - r0);
+                    if (nq == 1) {
+                        Blas.blas().dgemv("T", p, mm, 1.0, blk, r0 * p, p, qd, 0, 1, 0.0, res, r0, 1);
+                    } else {
+                        Blas.blas().dgemm("T", "N", mm, nq, p, 1.0, blk, r0 * p, p, qd, 0, p, 0.0, res, r0, m);
+                    }
                 }
             }
             offer(col, scale, i0, m, res, part);

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.exemplar.attribution.RankedPoint;
+import org.exemplar.linalg.MappedDots;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,13 +105,15 @@ class RowScanTest {
         for (boolean f32 : new boolean[] {false, true}) {
             MappedRows keys = write(tmp.resolve("k" + f32 + ".npy"), rows, f32);
             for (int threads : new int[] {1, 3}) {
-                RowScan scan = new RowScan(keys, alpha, c, 500);      // 3 ranges when threads = 3
+              for (boolean inPlace : kernels()) {
+                RowScan scan = new RowScan(keys, alpha, c, 500, inPlace);      // 3 ranges when threads = 3
                 for (boolean screen : new boolean[] {false, true}) {
                     RowScan.Result r = scan.topK(qs, col, scale, k, threads, screen);      // a batch: gemm
                     for (int q = 0; q < qs.length; q++) {
                         RowScan.Result one = scan.topK(new double[][] {qs[q]}, new int[] {col[q]},   // one: gemv
                                 new double[] {scale[q]}, k, threads, screen);
-                        String what = "f32 " + f32 + ", threads " + threads + ", screen " + screen + ", query " + q;
+                        String what = "f32 " + f32 + ", threads " + threads + ", screen " + screen + ", query " + q
+                                + ", " + scan.kernel(1);
                         List<RankedPoint> sup = brute(keys, alpha, c, qs[q], col[q], scale[q], k, true);
                         List<RankedPoint> opp = brute(keys, alpha, c, qs[q], col[q], scale[q], k, false);
                         assertSame(sup, r.supporting().get(q), 1e-12);
@@ -126,8 +129,31 @@ class RowScanTest {
                     }
                     assertEquals(0, r.fallbacks(), "generic data: the error bound certifies every list");
                 }
+              }
             }
         }
+    }
+
+    /** Both kernels where the JVM has the Vector API (in-place SIMD and copied blocks + BLAS), else BLAS only. */
+    static boolean[] kernels() {
+        return MappedDots.available() ? new boolean[] {true, false} : new boolean[] {false};
+    }
+
+    @Test
+    void theBuildsTestsRunTheInPlaceKernel() {
+        // The default test execution starts the JVM with --add-modules jdk.incubator.vector and says so with
+        // -Dexemplar.test.vectorApi=required: a pom or launcher change that drops the module must fail here rather
+        // than silently testing (and serving with) the BLAS fallback only. The pure-Java-BLAS execution runs without.
+        boolean required = "required".equals(System.getProperty("exemplar.test.vectorApi"));
+        boolean resolved = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        if (required) {
+            assertTrue(resolved, "jdk.incubator.vector is not resolved: " + MappedDots.notice());
+        }
+        assertEquals(resolved, MappedDots.available(), MappedDots.notice());
+        MappedRows keys = write(tmp.resolve("one.npy"), new double[][] {{1, 2}}, true);
+        RowScan scan = new RowScan(keys, new double[] {1}, 1);
+        assertEquals(resolved ? "in-place SIMD (Vector API)" : "BLAS on copied blocks", scan.kernel(1));
+        assertEquals("BLAS on copied blocks", scan.kernel(RowScan.IN_PLACE_MAX_QUERIES + 1));
     }
 
     @Test
@@ -149,7 +175,8 @@ class RowScanTest {
         double[] alpha = new double[n];
         java.util.Arrays.fill(alpha, 1.0);
         MappedRows keys = write(tmp.resolve("adv.npy"), rows, true);
-        RowScan scan = new RowScan(keys, alpha, 1);
+        for (boolean inPlace : kernels()) {
+        RowScan scan = new RowScan(keys, alpha, 1, RowScan.MIN_ROWS_PER_TASK, inPlace);
         double[] q = {1 + 0x1p-30, -1};
         double[] mq = {-q[0], -q[1]};
         RowScan.Result r = scan.topK(new double[][] {q, mq}, new int[] {0, 0}, new double[] {1, 1}, 1, 1, true);
@@ -163,6 +190,7 @@ class RowScanTest {
         // the bound itself: with one list per query uncertifiable, asking only for the certifiable side needs no
         // fallback when the gaps are wide (row 39 = -200 against the 18th candidate -30, delta ~ 0.5)
         assertEquals(39, r.opposing().get(0).get(0).trainIndex());
+        }
     }
 
     @Test
@@ -176,10 +204,12 @@ class RowScanTest {
         double[] alpha = new double[200];
         java.util.Arrays.fill(alpha, 0.3);
         MappedRows keys = write(tmp.resolve("ties.npy"), rows, true);
-        RowScan.Result r = new RowScan(keys, alpha, 1).topK(new double[][] {{1, 1, 1}}, new int[] {0},
-                new double[] {1}, 5, 1, true);
-        assertEquals(List.of(0, 1, 2, 3, 4), r.supporting().get(0).stream().map(RankedPoint::trainIndex).toList());
-        assertEquals(1, r.fallbacks());
-        assertTrue(r.opposing().get(0).isEmpty());
+        for (boolean inPlace : kernels()) {
+            RowScan.Result r = new RowScan(keys, alpha, 1, RowScan.MIN_ROWS_PER_TASK, inPlace)
+                    .topK(new double[][] {{1, 1, 1}}, new int[] {0}, new double[] {1}, 5, 1, true);
+            assertEquals(List.of(0, 1, 2, 3, 4), r.supporting().get(0).stream().map(RankedPoint::trainIndex).toList());
+            assertEquals(1, r.fallbacks());
+            assertTrue(r.opposing().get(0).isEmpty());
+        }
     }
 }
