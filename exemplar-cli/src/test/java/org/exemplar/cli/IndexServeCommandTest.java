@@ -487,7 +487,7 @@ class IndexServeCommandTest {
                         java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/self-influence?top=3")).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString());
                 assertEquals(409, self.statusCode(), self.body());
-                assertTrue(self.body().contains(m + " index holds no self-influence"), self.body());
+                assertTrue(self.body().contains(m + " index holds no self-influence: the method defines none"), self.body());
             }
         }
         String[][] bad = {
