@@ -351,4 +351,160 @@ class IndexServeCommandTest {
         assertTrue(r.err().contains("--save-artifact saves the cf-mf attributor of given embeddings"), r.err());
         assertFalse(Files.exists(tmp.resolve("never")));
     }
+
+    /** POSTs body to path on 127.0.0.1:port. */
+    static java.net.http.HttpResponse<String> post(int port, String path, String body) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + port + path)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An answer's supporting and opposing lists are the non-zero entries of {@code row}, in order, to 1e-12. */
+    static void assertListsOf(double[] row, com.fasterxml.jackson.databind.JsonNode json, int k, String what) {
+        for (int sign : new int[] {1, -1}) {
+            Integer[] order = java.util.stream.IntStream.range(0, row.length).filter(i -> sign * row[i] > 0)
+                    .boxed().sorted((a, b) -> Double.compare(sign * row[b], sign * row[a])).toArray(Integer[]::new);
+            var got = json.path(sign > 0 ? "supporting" : "opposing");
+            assertEquals(Math.min(k, order.length), got.size(), what + ": " + json);
+            for (int r = 0; r < got.size(); r++) {
+                assertEquals((int) order[r], got.get(r).path("id").asInt(), what + " rank " + r + ": " + json);
+                assertEquals(row[order[r]], got.get(r).path("score").asDouble(), 1e-12 * Math.abs(row[order[r]]));
+            }
+        }
+    }
+
+    /**
+     * The CF baselines: {@code hdrep cf --method fia|tracin-cp --train ... --save-artifact}, {@code index build}, the
+     * server. For every (user, item) pair of a 5 x 6 matrix, /v1/explain (and one /v1/explain/batch) answers the
+     * non-zero scores of the command's own {@code attribution/scores.npy} in order (1e-12 relative) and its output is
+     * the command's {@code predictions.csv} prediction; a training id explains its own pair; /v1/self-influence is
+     * 409 (the baselines define none). The command's scores themselves are checked independently: FIA from the
+     * command's written embeddings with the given damping, TracInCP from a second training run with the same
+     * settings (deterministic) through {@link org.exemplar.cf.TracInCp}. Bad combinations exit 2 before any work.
+     */
+    @Test
+    void fiaAndTracinCpArtifactsOfHdrepCfBuildIndexesThatServeTheCommandsScores() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(23);
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        for (int a = 0; a < 5; a++) {
+            for (int b = 0; b < 6; b++) {
+                if (rnd.nextDouble() < 0.65) {
+                    rows.add(new double[] {a, b, 1 + rnd.nextInt(5)});
+                }
+            }
+        }
+        Path ratings = tmp.resolve("R.npy");
+        org.exemplar.data.Npy.write(ratings, DenseMatrix.fromRows(rows.toArray(new double[0][])));
+        org.exemplar.cf.Ratings train = org.exemplar.cf.RatingsFiles.read(ratings);
+        double[][] pr = new double[30][];
+        for (int q = 0; q < 30; q++) {
+            pr[q] = new double[] {q / 6, q % 6};
+        }
+        Path pp = tmp.resolve("P.npy");
+        org.exemplar.data.Npy.write(pp, DenseMatrix.fromRows(pr));
+        String[][] runs = {
+            {"fia", "--train", "als", "--method", "fia", "--fia-damping", "0.3", "--rank", "2", "--reg", "0.5",
+                "--epochs", "30"},
+            {"tracin-cp", "--train", "sgd", "--method", "tracin-cp", "--rank", "2", "--reg", "0.5", "--epochs", "4",
+                "--learning-rate", "0.5", "--batch-size", "5"}};
+        for (String[] spec : runs) {
+            String m = spec[0];
+            Path run = tmp.resolve(m + "-run");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("hdrep", "cf", "--ratings",
+                    ratings.toString(), "--test-pairs", pp.toString(), "-q", "--save-artifact", "--out", run.toString()));
+            args.addAll(java.util.List.of(spec).subList(1, spec.length));
+            CliTestSupport.Run r = CliTestSupport.run(args.toArray(new String[0]));
+            assertEquals(0, r.exitCode(), r.toString());
+            DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("attribution/scores.npy")).toMatrix();
+            assertEquals(30, scores.rows());
+            assertEquals(train.size(), scores.cols());
+            // the command's scores, independently of the attributor it saved
+            org.exemplar.cf.Factorization fitted = new org.exemplar.cf.Factorization(
+                    org.exemplar.data.Npy.read(run.resolve("user_embeddings.npy")).toMatrix(),
+                    org.exemplar.data.Npy.read(run.resolve("item_embeddings.npy")).toMatrix());
+            java.util.function.BiFunction<Integer, Integer, double[]> direct;
+            if (m.equals("fia")) {
+                direct = new org.exemplar.cf.Fia(train, fitted, org.exemplar.cf.CfLoss.SQUARED, null, 0.5, 0.3)::scores;
+            } else {
+                org.exemplar.cf.MfResult again = org.exemplar.cf.MfTrainer.train(train, new org.exemplar.cf.MfOptions(
+                        org.exemplar.cf.CfLoss.SQUARED, 2, 0.5, 4, 0.5, 5, 0.1, 1.0, 0),
+                        org.exemplar.cf.MfTrainer.Algorithm.SGD, null, true);
+                assertEquals(java.util.Arrays.toString(again.factors().users().data()),
+                        java.util.Arrays.toString(fitted.users().data()));
+                direct = new org.exemplar.cf.TracInCp(train, again.checkpoints(), org.exemplar.cf.CfLoss.SQUARED,
+                        null)::scores;
+            }
+            int nonZero = 0;
+            for (int q = 0; q < 30; q++) {
+                double[] want = direct.apply(q / 6, q % 6);
+                for (int t = 0; t < want.length; t++) {
+                    assertEquals(want[t], scores.get(q, t), 1e-12 * Math.abs(want[t]), m + " pair " + q + " rating " + t);
+                    nonZero += want[t] != 0 ? 1 : 0;
+                }
+            }
+            assertTrue(nonZero > 30, m + ": " + nonZero);
+            java.util.List<String> pred = Files.readAllLines(run.resolve("predictions.csv"));
+            Path idx = tmp.resolve(m + "-idx");
+            r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out",
+                    idx.toString());
+            assertEquals(0, r.exitCode(), r.toString());
+            ExplanationIndex index = ExplanationIndex.open(idx);
+            assertEquals(m, index.method());
+            assertTrue(index.pairQueries());
+            if (m.equals("fia")) {
+                assertEquals(0.3, index.metadata().path("settings").path("damping").asDouble(), 0.0);
+            } else {
+                assertEquals(4, index.metadata().path("settings").path("checkpoints").asInt());
+            }
+            try (org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, null,
+                    org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
+                StringBuilder batch = new StringBuilder("{\"k\": 4, \"queries\": [");
+                for (int q = 0; q < 30; q++) {
+                    var resp = post(server.port(), "/v1/explain", "{\"user\": " + q / 6 + ", \"item\": " + q % 6
+                            + ", \"k\": 3}");
+                    assertEquals(200, resp.statusCode(), resp.body());
+                    var json = org.exemplar.io.Json.mapper().readTree(resp.body());
+                    assertListsOf(scores.row(q), json, 3, m + " pair " + q);
+                    String[] cells = pred.get(q + 1).split(",");
+                    assertEquals(Double.parseDouble(cells[3]), json.path("outputs").get(0).asDouble(), 1e-12,
+                            m + " prediction of pair " + q);
+                    batch.append(q == 0 ? "" : ", ").append("{\"user\": ").append(q / 6).append(", \"item\": ")
+                            .append(q % 6).append("}");
+                }
+                var resp = post(server.port(), "/v1/explain/batch", batch.append("]}").toString());
+                assertEquals(200, resp.statusCode(), resp.body());
+                var res = org.exemplar.io.Json.mapper().readTree(resp.body()).path("results");
+                for (int q = 0; q < 30; q++) {
+                    assertListsOf(scores.row(q), res.get(q), 4, m + " batch pair " + q);
+                }
+                // a training rating's own pair
+                int t = 3;
+                resp = post(server.port(), "/v1/explain", "{\"trainingId\": " + t + ", \"k\": 3}");
+                assertEquals(200, resp.statusCode(), resp.body());
+                assertListsOf(scores.row(train.user(t) * 6 + train.item(t)),
+                        org.exemplar.io.Json.mapper().readTree(resp.body()), 3, m + " training id " + t);
+                var self = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/self-influence?top=3")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(409, self.statusCode(), self.body());
+                assertTrue(self.body().contains(m + " index holds no self-influence: the method defines none"), self.body());
+            }
+        }
+        String[][] bad = {
+            {"--method", "tracin-cp", "--train", "als"}, {"--method", "fia", "--train", "soft-impute"},
+            {"--method", "fia", "--train", "sgd", "--fia-damping", "-1"},
+            {"--method", "tracin-cp", "--train", "sgd", "--fia-damping", "0.1"}, {"--method", "loo", "--train", "sgd"}};
+        String[] msgs = {"--method tracin-cp needs SGD checkpoints: use --train sgd", "not the nuclear-norm model",
+            "--fia-damping must be finite and >= 0, got -1.0", "--fia-damping goes with --method fia",
+            "--method must be high-dim, fia or tracin-cp, got 'loo'"};
+        for (int b = 0; b < bad.length; b++) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("hdrep", "cf", "--ratings",
+                    ratings.toString(), "--test-pairs", pp.toString(), "-q", "--out", tmp.resolve("never").toString()));
+            args.addAll(java.util.List.of(bad[b]));
+            CliTestSupport.Run r = CliTestSupport.run(args.toArray(new String[0]));
+            assertEquals(2, r.exitCode(), r.toString());
+            assertTrue(r.err().contains(msgs[b]), r.err());
+            assertFalse(Files.exists(tmp.resolve("never")));
+        }
+    }
 }

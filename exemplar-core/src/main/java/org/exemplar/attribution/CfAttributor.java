@@ -51,6 +51,7 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
     private final CfRepresenter representer;
     private final Fia fia;
     private final TracInCp tracIn;
+    private final Factorization model;   // fia: the trained factors; tracin-cp: the last checkpoint's
     private final Map<String, Object> arrays;
 
     private CfAttributor(String name, Map<String, Object> s, String sha, Long seed, TrustDiagnostics d, Kind kind,
@@ -63,6 +64,7 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
         this.representer = buildRepresenter(kind, train, state, arrays);
         this.fia = buildFia(kind, train, state, arrays);
         this.tracIn = buildTracIn(kind, train, state, arrays);
+        this.model = buildModel(kind, state, arrays);
     }
 
     private CfAttributor(Artifact.Reader r, Kind kind, Ratings train, Map<String, Object> state,
@@ -75,6 +77,7 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
         this.representer = buildRepresenter(kind, train, state, arrays);
         this.fia = buildFia(kind, train, state, arrays);
         this.tracIn = buildTracIn(kind, train, state, arrays);
+        this.model = buildModel(kind, state, arrays);
     }
 
     private static CfRepresenter buildRepresenter(Kind kind, Ratings train, Map<String, Object> st,
@@ -95,6 +98,18 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
         return new Fia(train, new Factorization((DenseMatrix) a.get("users"), (DenseMatrix) a.get("items")),
                 CfLoss.named((String) st.get("loss")), (double[]) a.get("weights"),
                 ((Number) st.get("reg")).doubleValue(), ((Number) st.get("damping")).doubleValue());
+    }
+
+    private static Factorization buildModel(Kind kind, Map<String, Object> st, Map<String, Object> a) {
+        return switch (kind) {
+            case FIA -> new Factorization((DenseMatrix) a.get("users"), (DenseMatrix) a.get("items"));
+            case TRACIN_CP -> {
+                int last = ((Number) st.get("checkpoints")).intValue() - 1;
+                yield new Factorization((DenseMatrix) a.get("checkpoint" + last + "_users"),
+                        (DenseMatrix) a.get("checkpoint" + last + "_items"));
+            }
+            default -> null;
+        };
     }
 
     private static TracInCp buildTracIn(Kind kind, Ratings train, Map<String, Object> st, Map<String, Object> a) {
@@ -118,6 +133,28 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
     /** The wrapped representer (cf-nuclear, cf-mf), else null. */
     public CfRepresenter representer() {
         return representer;
+    }
+
+    /** Number of users and items of the rating matrix (the ids a test pair may use). */
+    public int numUsers() {
+        return train.numUsers();
+    }
+
+    public int numItems() {
+        return train.numItems();
+    }
+
+    /**
+     * The explained output of the test pair (user, item), the predicted score &lt;U_user, V_item&gt;: through the
+     * normalized embeddings for cf-nuclear and cf-mf (Algorithm 1 keeps the products), through the trained factors
+     * for fia, through the last SGD checkpoint for tracin-cp (the parameters after the final epoch, i.e. the trained
+     * model; {@link org.exemplar.cf.MfTrainer} checkpoints every epoch).
+     *
+     * @throws IllegalArgumentException for a user or item outside the rating matrix
+     */
+    public double prediction(int user, int item) {
+        RatingPairs.of(new int[] {user}, new int[] {item}).check(train.numUsers(), train.numItems());
+        return model == null ? representer.embeddings().predict(user, item) : model.predict(user, item);
     }
 
     @Override
@@ -317,6 +354,35 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
         }
 
         public CfAttributor prepare(Ratings train) {
+            return prepare(train, null);
+        }
+
+        /**
+         * Prepares on a model trained elsewhere with this builder's options and algorithm (a command's own fit, so
+         * that the saved artifact is the model the command explained); {@code fit} null trains here. TracInCP needs
+         * the fit's SGD checkpoints.
+         *
+         * @throws IllegalArgumentException when the fit's options or algorithm differ from the builder's, or
+         *                                  TracInCP's fit has no checkpoints
+         */
+        public CfAttributor prepare(Ratings train, MfResult fit) {
+            if (fit != null) {
+                if (given != null) {
+                    throw new IllegalStateException("imported embeddings take no fit");
+                }
+                if (!fit.options().equals(options) || fit.algorithm() != algorithm) {
+                    throw new IllegalArgumentException("the fit was trained with " + fit.algorithm() + " " + fit.options()
+                            + ", the builder has " + algorithm + " " + options);
+                }
+                if (kind == Kind.TRACIN_CP && fit.checkpoints().isEmpty()) {
+                    throw new IllegalArgumentException("TracInCP needs the fit's SGD checkpoints (train with checkpoints)");
+                }
+                if (fit.factors().users().rows() != train.numUsers() || fit.factors().items().rows() != train.numItems()) {
+                    throw new IllegalArgumentException("the fit has " + fit.factors().users().rows() + " users x "
+                            + fit.factors().items().rows() + " items, the ratings " + train.numUsers() + " x "
+                            + train.numItems());
+                }
+            }
             Map<String, Object> s = new LinkedHashMap<>();
             Map<String, Object> st = new LinkedHashMap<>();
             Map<String, Object> a = new LinkedHashMap<>();
@@ -332,7 +398,7 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
                         .add(f.items()).hex());
             } else {
                 loss = options.loss();
-                MfResult r = MfTrainer.train(train, options, algorithm, null, kind == Kind.TRACIN_CP);
+                MfResult r = fit != null ? fit : MfTrainer.train(train, options, algorithm, null, kind == Kind.TRACIN_CP);
                 f = r.factors();
                 weights = CfRepresenter.weights(train, options);
                 checkpoints = r.checkpoints();

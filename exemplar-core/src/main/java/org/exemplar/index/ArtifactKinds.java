@@ -32,6 +32,10 @@ import org.exemplar.linalg.DenseMatrix;
  *   {@link InnerProductForm}; the query vector is the concatenation of the projected test gradients);</li>
  *   <li>{@code cf-mf}, {@code cf-nuclear}: kind {@code artifact}, query shape {@code pair} (a user and an item; the
  *   library's representer scores through the normalized embeddings, Tsai et al. 2023 Sec. 5);</li>
+ *   <li>{@code fia}, {@code tracin-cp}: kind {@code artifact}, query shape {@code pair}: the library's
+ *   {@link CfAttributor} topK of the pair, I_FIA = -g_f^T (H + damping I)^{-1} grad (w_z l_z) restricted to
+ *   (u_i', v_j') (Cheng et al. 2019) and TracInCP -sum_t eta_t grad (w_z l_z)(theta_t)^T grad f(theta_t) over the
+ *   saved SGD checkpoints (Pruthi et al. 2020 eq. 3; Tsai et al. 2023 eq. 20); no self-influence;</li>
  *   <li>{@code tracin-mlp}: kind {@code inner-product}, keys = the training gradients at the checkpoints,
  *   concatenated; the query vector is the concatenation of eta_c grad f_t(theta_c) (Pruthi et al. 2020, eq. 3;
  *   {@link NetworkTracInAttributor} as {@link InnerProductForm});</li>
@@ -158,9 +162,12 @@ final class ArtifactKinds {
         if (p instanceof InfluenceAttributor ia) {
             return new LibraryTopK<>(new ArtifactScorer.ModelShape(ia.model(), ia.trainingData().loss()), ia);
         }
-        if (p instanceof CfAttributor cf && cf.representer() != null) {
-            return new LibraryTopK<>(new ArtifactScorer.PairShape(cf.representer(), meta.path("numUsers").asInt(),
-                    meta.path("numItems").asInt()), cf);
+        if (p instanceof CfAttributor cf) {
+            if (cf.numUsers() != meta.path("numUsers").asInt() || cf.numItems() != meta.path("numItems").asInt()) {
+                throw new DataException(a, "rates " + cf.numUsers() + " users x " + cf.numItems() + " items, "
+                        + "index.json says " + meta.path("numUsers").asInt() + " x " + meta.path("numItems").asInt());
+            }
+            return new LibraryTopK<>(new ArtifactScorer.PairShape(cf, cf.numUsers(), cf.numItems()), cf);
         }
         throw new DataException(a, "holds a " + p.method() + " artifact, which no index kind scores");
     }

@@ -2,6 +2,7 @@ package org.exemplar.index;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.exemplar.attribution.CfAttributor;
 import org.exemplar.attribution.Examples;
 import org.exemplar.attribution.NtkAttributor;
 import org.exemplar.attribution.RatingPairs;
@@ -12,7 +13,6 @@ import org.exemplar.attribution.TopK;
 import org.exemplar.linalg.CsrMatrix;
 import org.exemplar.linalg.DenseMatrix;
 import org.exemplar.loss.Loss;
-import org.exemplar.cf.CfRepresenter;
 import org.exemplar.model.DifferentiableModel;
 import org.exemplar.representer.HighDimRepresenter;
 
@@ -197,10 +197,10 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
     }
 
     /**
-     * A (user, item) pair query (cf-mf, cf-nuclear), carried as the two-value row {user, item}; the one output is the
-     * representer's predicted score &lt;U_u, V_i&gt; of the normalized embeddings; the class is not read.
+     * A (user, item) pair query (cf-mf, cf-nuclear, fia, tracin-cp), carried as the two-value row {user, item}; the one
+     * output is the library's predicted score of the pair ({@link CfAttributor#prediction}); the class is not read.
      */
-    record PairShape(CfRepresenter representer, int users, int items) implements Shape<RatingPairs> {
+    record PairShape(CfAttributor attributor, int users, int items) implements Shape<RatingPairs> {
         @Override
         public RatingPairs of(double[][] fs, int[] cls) {
             int[] u = new int[fs.length];
@@ -232,7 +232,7 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
 
         @Override
         public double[] outputs(double[] f) {
-            return new double[] {representer.embeddings().predict(id(f, 0, users, "user"), id(f, 1, items, "item"))};
+            return new double[] {attributor.prediction(id(f, 0, users, "user"), id(f, 1, items, "item"))};
         }
 
         @Override

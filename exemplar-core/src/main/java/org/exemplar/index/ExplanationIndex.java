@@ -74,6 +74,8 @@ public final class ExplanationIndex {
             KfacAttributor.KFAC, KfacAttributor.EKFAC, SparseRepresenterAttributor.L1,
             org.exemplar.attribution.CfAttributor.Kind.MF.method(),
             org.exemplar.attribution.CfAttributor.Kind.NUCLEAR_NORM.method(),
+            org.exemplar.attribution.CfAttributor.Kind.FIA.method(),
+            org.exemplar.attribution.CfAttributor.Kind.TRACIN_CP.method(),
             org.exemplar.attribution.TrakAttributor.METHOD, org.exemplar.attribution.NtkAttributor.METHOD,
             org.exemplar.attribution.NetworkTracInAttributor.METHOD);
     /** Rows per scan block (the scan's working set: blockRows doubles per query). */
@@ -493,13 +495,14 @@ public final class ExplanationIndex {
         return explain(f, c, scorer == null ? null : scorer.trainingTarget(id), k, dir);
     }
 
-    /** Whether queries are (user, item) pairs (cf-mf, cf-nuclear: {@link #explainPair}) rather than features. */
+    /** Whether queries are (user, item) pairs (cf-mf, cf-nuclear, fia, tracin-cp: {@link #explainPair}), not features. */
     public boolean pairQueries() {
         return "pair".equals(meta.path("queryShape").asText());
     }
 
     /**
-     * Exact top-k training ratings of the (user, item) pair of a CF index (the library's representer scores).
+     * Exact top-k training ratings of the (user, item) pair of a CF index (the library's scores: representer, FIA or
+     * TracInCP, {@link org.exemplar.attribution.CfAttributor}).
      *
      * @throws IllegalArgumentException for a user or item id the index does not know, or an index of another shape
      */

@@ -54,4 +54,25 @@ class CfRepresenterTest {
             assertEquals(a[t] / 1.5, b[t], 1e-15);
         }
     }
+
+    /**
+     * {@link PairExplanation#of} (the split the baselines' explanations.csv uses) applied to the representer's dense
+     * scores gives the representer's own {@link CfRepresenter#explain}: same ratings, kinds, order and scores, the
+     * observed pair user-based, the unrelated ratings left out.
+     */
+    @Test
+    void pairExplanationOfDenseScoresEqualsTheRepresentersExplain() {
+        Ratings r = new Ratings(3, 3, new int[] {0, 0, 1, 2, 1, 2}, new int[] {0, 1, 0, 2, 1, 0},
+                new double[] {2, 1, 0, 3, 1, 2});
+        Factorization f = new Factorization(DenseMatrix.fromRows(new double[][] {{1, 0.5}, {2, -1}, {0.3, 1}}),
+                DenseMatrix.fromRows(new double[][] {{1, 2}, {3, -0.5}, {-1, 1}}));
+        CfRepresenter rep = CfRepresenter.forFactorization(r, f, CfLoss.SQUARED, null);
+        for (int u = 0; u < 3; u++) {
+            for (int i = 0; i < 3; i++) {
+                PairExplanation want = rep.explain(u, i);
+                PairExplanation got = PairExplanation.of(r, u, i, want.prediction(), rep.scores(u, i));
+                assertEquals(want, got, "pair (" + u + ", " + i + ")");
+            }
+        }
+    }
 }

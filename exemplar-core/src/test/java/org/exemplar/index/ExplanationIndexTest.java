@@ -225,9 +225,9 @@ class ExplanationIndexTest {
         Files.writeString(json, ok.replace("\"formatVersion\" : 1", "\"formatVersion\" : 2"));
         DataException e = assertThrows(DataException.class, () -> ExplanationIndex.open(idx));
         assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
-        Files.writeString(json, ok.replace("\"method\" : \"rps-l2\"", "\"method\" : \"tracin-cp\""));
+        Files.writeString(json, ok.replace("\"method\" : \"rps-l2\"", "\"method\" : \"representer-l2\""));
         e = assertThrows(DataException.class, () -> ExplanationIndex.open(idx));
-        assertTrue(e.getMessage().contains("method 'tracin-cp'"), e.getMessage());
+        assertTrue(e.getMessage().contains("method 'representer-l2' is not known"), e.getMessage());
         Files.writeString(json, ok.replace(ExplanationIndex.FORMAT, "something-else"));
         e = assertThrows(DataException.class, () -> ExplanationIndex.open(idx));
         assertTrue(e.getMessage().contains("something-else"), e.getMessage());

@@ -123,7 +123,7 @@ class HdrepIndexTest {
         DataException e = assertThrows(DataException.class, () -> ExplanationIndex.build(art, tmp.resolve("l2-idx"),
                 IndexBuildOptions.defaults()));
         assertTrue(e.getMessage().contains("holds a representer-l2 artifact; an index can be built from cf-mf, cf-nuclear, ekfac, "
-                + "influence, kfac, ntk, representer-l1, rps-l2"), e.getMessage());
+                + "fia, influence, kfac, ntk, representer-l1, rps-l2"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("l2-idx")));
     }
 }

@@ -632,7 +632,8 @@ public final class ExplanationServer implements AutoCloseable {
             throw new ApiException(400, "top = " + k + " outside [1, " + settings.maxK() + "]");
         }
         if (!index.hasSelfInfluence()) {
-            throw new ApiException(409, index.method() + " index holds no self-influence");
+            throw new ApiException(409, index.method() + " index holds no self-influence: the method defines none "
+                    + "(index.json selfInfluence is null)");
         }
         ObjectNode o = M.createObjectNode();
         o.put("method", index.method()).put("definition", index.selfInfluenceDefinition());
