@@ -8,6 +8,13 @@ public interface AnnSearch extends AutoCloseable {
     /** Approximate top-k of one query; cls null = the predicted class. */
     Explanation explain(double[] features, Integer cls, int k, Direction dir);
 
+    /**
+     * Approximate top-k of training row {@code id} as the query; cls null = the class the exact
+     * {@link org.exemplar.index.ExplanationIndex#explainTraining} explains (the row's label for artifact-backed
+     * methods, the predicted class for rps-l2).
+     */
+    Explanation explainTraining(int id, Integer cls, int k, Direction dir);
+
     @Override
     void close();
 }
