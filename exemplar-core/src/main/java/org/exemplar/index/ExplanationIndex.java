@@ -60,6 +60,11 @@ import org.exemplar.representer.RepresenterPoints;
  *   the training rows and labels (stored in the artifact) for queries by id; no self-influence.</li>
  * </ul>
  *
+ * <p>Approximate search: rps-l2 and every {@code inner-product} kind score a training point by one inner product of
+ * a stored key with a query vector; {@link #mips()} exposes that form ({@link MipsForm}) to the ANN graphs of the
+ * server (LuceneAnn), which only select candidates, re-scored exactly through {@link MipsForm#score}; the other kinds
+ * refuse, naming the method.
+ *
  * <p>{@code index.json} holds the format name and version, the method, its settings, the training data's SHA-256
  * and the artifact key; {@link #open} refuses another format, a newer version or an unknown method before
  * mapping anything. Payloads (an image or an id per training row) and a shipped test set may sit beside it.

@@ -12,7 +12,8 @@ import org.exemplar.linalg.DenseMatrix;
  * point ({@link InnerProductForm}: K-FAC / EK-FAC's rotated training gradients, representer-l1's support-scaled
  * rows), memory-mapped from
  * {@value #FILE}. A query block's vectors q_t come from the library ({@link InnerProductForm#queryVectors}); the scan
- * takes q_t . k_i over the mapped rows into bounded heaps. No method formula lives here.
+ * takes q_t . k_i over the mapped rows into bounded heaps; the same keys, query vectors and inner product are the
+ * {@link MipsForm} of an approximate search ({@link #mips()}). No method formula lives here.
  *
  * @param <Q> the attributor's test-set type
  */
