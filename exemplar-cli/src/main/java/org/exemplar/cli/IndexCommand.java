@@ -69,7 +69,9 @@ final class IndexCommand implements Runnable {
         @Option(names = "--test-images", paramLabel = "FILE", description = "Their images (as --images).")
         Path testImages;
 
-        @Option(names = "--ann", description = "Also build the approximate (HNSW, Lucene) search graph per class.")
+        @Option(names = "--ann", description = "Also build the approximate maximum-inner-product (HNSW, Lucene) search "
+                + "graphs: rps-l2 (one per class) and the inner-product kinds kfac, ekfac, trak, tracin-mlp, "
+                + "representer-l1 (one over the stored training keys); influence, ntk, cf-mf and cf-nuclear are refused.")
         boolean ann;
 
         @Option(names = "--ann-m", defaultValue = "32", description = "HNSW max connections (default ${DEFAULT-VALUE}).")

@@ -88,7 +88,7 @@ class IndexServeCommandTest {
         r = CliTestSupport.run("index", "build", "--from", ntk.toString(), "--out", tmp.resolve("n-ann").toString(),
                 "--ann");
         assertEquals(2, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("ntk"), r.err());
+        assertTrue(r.err().contains("ntk indexes (kind artifact)") && r.err().contains("no ANN"), r.err());
         assertFalse(java.nio.file.Files.exists(tmp.resolve("n-ann")), "a failed --ann build left its index folder");
 
         r = CliTestSupport.run("index", "build", "--from", art.toString(), "--out", tmp.resolve("y").toString(),
@@ -143,6 +143,48 @@ class IndexServeCommandTest {
         assertTrue(r.out().contains("kfac"), r.out());
         DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
         assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores);
+    }
+
+    /**
+     * {@code index build --ann} on the K-FAC artifact of {@code attribute --method kfac --save-artifact}: the command
+     * succeeds, index.json records the graph (kind, M, beam, one graph over the stored keys of the index's key width),
+     * and the server started as {@code serve --ann} answers through the graph (exact = false) with the same top-3
+     * as the command's {@code scores.npy}, scores to 1e-12 relative (60 training points: the graph's 100 candidates
+     * cover them all, so the approximate answer must be the exact one; recall on larger indexes: InnerProductAnnTest).
+     */
+    @Test
+    void kfacArtifactBuildsAnAnnIndexThatServesTheLibrarysTopK() throws Exception {
+        Examples train = data(60, 3, 5);
+        Examples test = data(6, 3, 6);
+        Path x = tmp.resolve("ax.npy");
+        Path y = tmp.resolve("ay.npy");
+        Path xt = tmp.resolve("axt.npy");
+        Path yt = tmp.resolve("ayt.npy");
+        org.exemplar.data.Npy.write(x, train.features());
+        org.exemplar.data.Npy.write(y, train.labels());
+        org.exemplar.data.Npy.write(xt, test.features());
+        org.exemplar.data.Npy.write(yt, test.labels());
+        Path run = tmp.resolve("arun");
+        CliTestSupport.Run r = CliTestSupport.run("attribute", "--train-features", x.toString(), "--train-labels",
+                y.toString(), "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q", "--method", "kfac",
+                "--model", "logistic", "--damping", "0.01", "--seed", "2", "--save-artifact", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Path idx = tmp.resolve("kfac-ann-idx");
+        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString(),
+                "--ann", "--ann-m", "12", "--ann-beam", "60");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ann: HNSW graphs (M 12, beam 60)"), r.out());
+        assertTrue(r.out().contains("serve --index " + idx + " --ann"), r.out());
+        com.fasterxml.jackson.databind.JsonNode a = ExplanationIndex.open(idx).metadata().path("ann");
+        assertEquals("lucene-hnsw-mip", a.path("kind").asText(), a.toString());
+        assertEquals(12, a.path("maxConn").asInt());
+        assertEquals(60, a.path("beamWidth").asInt());
+        assertEquals(1, a.path("graphs").asInt());
+        assertEquals(ExplanationIndex.open(idx).metadata().path("keyWidth").asInt(), a.path("keyWidth").asInt());
+        assertTrue(a.path("similarity").asText().contains("inner_keys.npy"), a.toString());
+        assertTrue(Files.isDirectory(idx.resolve("ann").resolve("column-0")));
+        DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
+        assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores, true);
     }
 
     /**
@@ -241,9 +283,16 @@ class IndexServeCommandTest {
     /** POSTs every query row to /v1/explain of a server on the index; top-3 of both signs must be those of scores. */
     static void assertServesTop3(Path idx, String kind, DenseMatrix queries, int[] classes, DenseMatrix scores)
             throws Exception {
+        assertServesTop3(idx, kind, queries, classes, scores, false);
+    }
+
+    /** As above; with {@code ann} the server answers through the index's HNSW graph and must say exact = false. */
+    static void assertServesTop3(Path idx, String kind, DenseMatrix queries, int[] classes, DenseMatrix scores,
+                                 boolean ann) throws Exception {
         ExplanationIndex index = ExplanationIndex.open(idx);
         assertEquals(kind, index.metadata().path("kind").asText());
-        try (org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, null,
+        try (org.exemplar.server.AnnSearch search = ann ? org.exemplar.server.LuceneAnn.open(index) : null;
+             org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, search,
                 org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             for (int t = 0; t < queries.rows(); t++) {
@@ -255,6 +304,7 @@ class IndexServeCommandTest {
                         java.net.http.HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, resp.statusCode(), resp.body());
                 var json = org.exemplar.io.Json.mapper().readTree(resp.body());
+                assertEquals(!ann, json.path("exact").asBoolean(), resp.body());
                 double[] row = scores.row(t);
                 Integer[] order = new Integer[row.length];
                 for (int i = 0; i < order.length; i++) {
@@ -330,6 +380,7 @@ class IndexServeCommandTest {
                         java.net.http.HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, resp.statusCode(), resp.body());
                 var json = org.exemplar.io.Json.mapper().readTree(resp.body());
+                assertTrue(json.path("exact").asBoolean(), resp.body());
                 double[] row = scores.row(t);
                 for (int sign : new int[] {1, -1}) {
                     Integer[] order = java.util.stream.IntStream.range(0, row.length).filter(i -> sign * row[i] > 0)

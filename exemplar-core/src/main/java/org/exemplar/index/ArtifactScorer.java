@@ -67,6 +67,16 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
 
     abstract TopK rank(Q queries, int k);
 
+    /** The queries as the attributor's test set. */
+    final Q queries(double[][] fs, int[] cls) {
+        return shape.of(fs, cls);
+    }
+
+    /** The index's inner-product form for approximate search, or null when it is scored through the library. */
+    MipsForm mips() {
+        return null;
+    }
+
     /** Bytes of the stored rows a query scans beyond the artifact (0 when it scores through the library alone). */
     long scanBytes() {
         return 0;

@@ -60,6 +60,11 @@ import org.exemplar.representer.RepresenterPoints;
  *   the training rows and labels (stored in the artifact) for queries by id; no self-influence.</li>
  * </ul>
  *
+ * <p>Approximate search: rps-l2 and every {@code inner-product} kind score a training point by one inner product of
+ * a stored key with a query vector; {@link #mips()} exposes that form ({@link MipsForm}) to the ANN graphs of the
+ * server (LuceneAnn), which only select candidates, re-scored exactly through {@link MipsForm#score}; the other kinds
+ * refuse, naming the method.
+ *
  * <p>{@code index.json} holds the format name and version, the method, its settings, the training data's SHA-256
  * and the artifact key; {@link #open} refuses another format, a newer version or an unknown method before
  * mapping anything. Payloads (an image or an id per training row) and a shipped test set may sit beside it.
@@ -321,9 +326,14 @@ public final class ExplanationIndex {
         return keys;
     }
 
-    /** Whether exact scoring is a linear scan over the mapped rows (rps-l2), which an ANN graph can replace. */
+    /** Whether exact scoring is a linear scan over the mapped rows and alpha (rps-l2). */
     public boolean isLinear() {
         return alpha != null;
+    }
+
+    /** Whether an approximate search can serve this index ({@link #mips()} exists): rps-l2 and inner-product kinds. */
+    public boolean admitsAnn() {
+        return alpha != null || scorer.mips() != null;
     }
 
     // ------------------------------------------------------------------ payloads
@@ -486,13 +496,21 @@ public final class ExplanationIndex {
 
     /** Exact top-k of training row {@code id} used as the query (its own label explained when cls is null). */
     public Explanation explainTraining(int id, Integer cls, int k, Direction dir) {
+        return explain(trainingFeatures(id), trainingQueryClass(id, cls), scorer == null ? null
+                : scorer.trainingTarget(id), k, dir);
+    }
+
+    /**
+     * The class a query by training row {@code id} explains: {@code cls} when given; otherwise the row's own label for
+     * the artifact-backed methods (their loss or log-odds reads a label), null (the predicted class) for rps-l2 and
+     * for an index without labels. Exact and approximate searches both resolve it here.
+     */
+    public Integer trainingQueryClass(int id, Integer cls) {
         checkId(id);
-        double[] f = trainingFeatures(id);
-        Integer c = cls;
-        if (c == null && scorer != null) {
-            c = labels == null ? null : labels[id];
+        if (cls != null || scorer == null || labels == null) {
+            return cls;
         }
-        return explain(f, c, scorer == null ? null : scorer.trainingTarget(id), k, dir);
+        return labels[id];
     }
 
     /** Whether queries are (user, item) pairs (cf-mf, cf-nuclear, fia, tracin-cp: {@link #explainPair}), not features. */
@@ -581,6 +599,64 @@ public final class ExplanationIndex {
     /** The exact scan of an rps-l2 index (null for influence), for benchmarks that pick threads and screening. */
     public RowScan rowScan() {
         return scan;
+    }
+
+    /**
+     * The inner-product form of this index for approximate maximum-inner-product search: rps-l2 (one key set per
+     * output column) and kind {@code inner-product} (kfac, ekfac, trak, tracin-mlp, representer-l1; one key set).
+     *
+     * @throws IllegalArgumentException naming the method, for an index scored through the library (influence, ntk,
+     *                                  cf-mf, cf-nuclear: no single inner product of a stored key with a query vector)
+     */
+    public MipsForm mips() {
+        if (alpha != null) {
+            return new MipsForm() {
+                @Override
+                public int sets() {
+                    return outputs;
+                }
+
+                @Override
+                public int width() {
+                    return dim();
+                }
+
+                @Override
+                public float[] key(int i, int set) {
+                    return annKey(i, set);
+                }
+
+                @Override
+                public Query query(double[] f, int cls) {
+                    double s = outputs == 1 && cls == 0 ? -1.0 : 1.0;
+                    double[] v = new double[f.length];
+                    for (int q = 0; q < v.length; q++) {
+                        v[q] = s * f[q];
+                    }
+                    return new Query(outputs == 1 ? 0 : cls, v);
+                }
+
+                @Override
+                public double score(int i, Query q) {
+                    checkId(i);
+                    double[][] out = new double[1][1];
+                    keys.dots(new double[][] {q.vector()}, i, i + 1, out);
+                    return alpha[i * outputs + q.set()] * out[0][0];
+                }
+
+                @Override
+                public String describe() {
+                    return "MAXIMUM_INNER_PRODUCT over keys alpha_ic f_i (float32), one graph per output column";
+                }
+            };
+        }
+        MipsForm m = scorer.mips();
+        if (m == null) {
+            throw new IllegalArgumentException(method + " indexes (kind " + meta.path("kind").asText() + ") are scored "
+                    + "through the library, not by one inner product of a stored key with a query vector: no ANN "
+                    + "(--ann serves rps-l2, kfac, ekfac, trak, tracin-mlp and representer-l1)");
+        }
+        return m;
     }
 
     /** The ANN key of row i for class column j: alpha_{ij} f_i (score = key . f_t, times the binary sign). */

@@ -12,7 +12,8 @@ import org.exemplar.linalg.DenseMatrix;
  * point ({@link InnerProductForm}: K-FAC / EK-FAC's rotated training gradients, representer-l1's support-scaled
  * rows), memory-mapped from
  * {@value #FILE}. A query block's vectors q_t come from the library ({@link InnerProductForm#queryVectors}); the scan
- * takes q_t . k_i over the mapped rows into bounded heaps. No method formula lives here.
+ * takes q_t . k_i over the mapped rows into bounded heaps; the same keys, query vectors and inner product are the
+ * {@link MipsForm} of an approximate search ({@link #mips()}). No method formula lives here.
  *
  * @param <Q> the attributor's test-set type
  */
@@ -61,6 +62,54 @@ final class InnerProductRows<Q extends TestSet<Q>> extends ArtifactScorer<Q> {
     @Override
     long scanBytes() {
         return keys.dataBytes();
+    }
+
+    /**
+     * One key set: the stored keys k_i, the library's query vector q_t of the point and its class, score q_t . k_i
+     * over the mapped keys (see {@link MipsForm} for the concatenated TRAK and TracInCP layouts).
+     */
+    @Override
+    MipsForm mips() {
+        return new MipsForm() {
+            @Override
+            public int sets() {
+                return 1;
+            }
+
+            @Override
+            public int width() {
+                return keys.cols();
+            }
+
+            @Override
+            public float[] key(int i, int set) {
+                double[] r = new double[keys.cols()];
+                keys.row(i, r);
+                float[] out = new float[r.length];
+                for (int j = 0; j < r.length; j++) {
+                    out[j] = (float) r[j];
+                }
+                return out;
+            }
+
+            @Override
+            public Query query(double[] f, int cls) {
+                return new Query(0, form.queryVectors(queries(new double[][] {f}, new int[] {cls})).row(0));
+            }
+
+            @Override
+            public double score(int i, Query q) {
+                double[][] out = new double[1][1];
+                keys.dots(new double[][] {q.vector()}, i, i + 1, out);
+                return out[0][0];
+            }
+
+            @Override
+            public String describe() {
+                return "MAXIMUM_INNER_PRODUCT over the stored training keys k_i (" + FILE + ", as float32), one graph; "
+                        + "query = the library's query vector q_t, score q_t . k_i";
+            }
+        };
     }
 
     /** Exact top-k of every query of the block: one scan of the keys for the whole block. */

@@ -13,6 +13,13 @@ public interface AnnSearch extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Approximate top-k of training row {@code id} as the query; cls null = the class the exact
+     * {@link org.exemplar.index.ExplanationIndex#explainTraining} explains (the row's label for artifact-backed
+     * methods, the predicted class for rps-l2).
+     */
+    Explanation explainTraining(int id, Integer cls, int k, Direction dir);
+
     @Override
     void close();
 }

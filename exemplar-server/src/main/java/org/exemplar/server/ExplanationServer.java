@@ -499,8 +499,8 @@ public final class ExplanationServer implements AutoCloseable {
         List<Explanation> out = new ArrayList<>();
         if (approx) {
             for (Query q : qs) {
-                double[] f = q.trainingId() != null ? index.trainingFeatures(q.trainingId()) : q.features();
-                out.add(ann.explain(f, q.cls(), k, dir));
+                out.add(q.trainingId() != null ? ann.explainTraining(q.trainingId(), q.cls(), k, dir)
+                        : ann.explain(q.features(), q.cls(), k, dir));
             }
             return out;
         }

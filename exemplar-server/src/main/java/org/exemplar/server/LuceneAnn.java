@@ -34,13 +34,17 @@ import org.exemplar.data.DataException;
 import org.exemplar.index.Direction;
 import org.exemplar.index.Explanation;
 import org.exemplar.index.ExplanationIndex;
+import org.exemplar.index.MipsForm;
 
 /**
- * Approximate top-k for rps-l2 indexes through Lucene's HNSW graphs (lucene-core, maximum inner product). The
- * score of training point i for class c is alpha_{ic} f_i^T f_t = k_{ic}^T f_t with the key k_{ic} = alpha_{ic} f_i,
- * so one graph per output column over the keys answers both lists: supporting = the largest inner products with
- * f_t, opposing = the largest with -f_t (times the sign of a binary model's class 0). The graph proposes
- * {@code max(k, ef)} candidates, which are re-scored exactly from the mapped rows; the answer says exact = false.
+ * Approximate top-k through Lucene's HNSW graphs (lucene-core, maximum inner product) for every index whose exact
+ * score is one inner product of a stored key with a query vector ({@link MipsForm}, from {@link ExplanationIndex#mips}):
+ * rps-l2, whose score alpha_{ic} f_i^T f_t = k_{ic}^T f_t with k_{ic} = alpha_{ic} f_i gets one graph per output
+ * column, and the inner-product kinds (kfac, ekfac, trak, tracin-mlp, representer-l1), whose score q_t . k_i over the
+ * stored training keys gets one graph. One graph answers both lists: supporting = the largest inner products with
+ * q_t, opposing = the largest with -q_t. The graph proposes {@code max(k, ef)} candidates, which are re-scored
+ * exactly ({@link MipsForm#score}, from the mapped rows); the answer says exact = false. Kinds scored through the
+ * library (influence, ntk, cf-mf, cf-nuclear) are refused at build time, naming the method.
  */
 public final class LuceneAnn implements AnnSearch {
     static final String FIELD = "key";
@@ -48,14 +52,16 @@ public final class LuceneAnn implements AnnSearch {
     public static final int DEFAULT_EF = 100;
 
     private final ExplanationIndex index;
+    private final MipsForm form;
     private final List<DirectoryReader> readers = new ArrayList<>();
     private final List<IndexSearcher> searchers = new ArrayList<>();
     private final int ef;
 
     private LuceneAnn(ExplanationIndex index, int ef) throws IOException {
         this.index = index;
+        this.form = index.mips();
         this.ef = ef;
-        for (int j = 0; j < index.outputs(); j++) {
+        for (int j = 0; j < form.sets(); j++) {
             Path d = dir(index, j);
             if (!Files.isDirectory(d)) {
                 throw new DataException(d, "missing: build the index with 'exemplar index build --ann'");
@@ -90,13 +96,17 @@ public final class LuceneAnn implements AnnSearch {
         }
     }
 
-    /** Builds one HNSW graph per output column (float32 vectors, one indexing thread). */
+    /** Builds the HNSW graphs of {@link MipsForm#sets()} (float32 vectors, one indexing thread). */
     public static void build(ExplanationIndex index, int maxConn, int beamWidth) {
         build(index, maxConn, beamWidth, 1, false);
     }
 
     /**
-     * Builds one HNSW graph per output column into {@code index/ann} and records the parameters in index.json.
+     * Builds one HNSW graph per key set of {@link ExplanationIndex#mips()} (rps-l2: per output column; inner-product
+     * kinds: one) into {@code index/ann} and records the parameters in index.json.
+     *
+     * @throws IllegalArgumentException naming the method, for an index scored through the library (no inner-product
+     *                                  form: influence, ntk, cf-mf, cf-nuclear)
      *
      * @param threads indexing threads: each fills its own segment (and graph) in parallel, then the segments are
      *                merged into one by {@code threads} merge workers (Lucene's concurrent HNSW merge); 1 = one thread,
@@ -106,10 +116,7 @@ public final class LuceneAnn implements AnnSearch {
      *                re-scored exactly from the mapped rows either way
      */
     public static void build(ExplanationIndex index, int maxConn, int beamWidth, int threads, boolean int8) {
-        if (!index.isLinear()) {
-            throw new IllegalArgumentException(index.method() + " indexes are scored through the library, not by "
-                    + "inner products of stored rows: no ANN");
-        }
+        MipsForm form = index.mips();   // IllegalArgumentException naming the method when there is none
         if (threads < 1) {
             throw new IllegalArgumentException("ANN build threads must be >= 1, got " + threads);
         }
@@ -120,7 +127,7 @@ public final class LuceneAnn implements AnnSearch {
         java.util.concurrent.ExecutorService exec = threads > 1
                 ? java.util.concurrent.Executors.newFixedThreadPool(threads) : null;
         try {
-            for (int j = 0; j < index.outputs(); j++) {
+            for (int j = 0; j < form.sets(); j++) {
                 IndexWriterConfig cfg = new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE)
                         .setRAMBufferSizeMB(1024).setCodec(new Lucene912Codec() {
                             @Override
@@ -145,7 +152,7 @@ public final class LuceneAnn implements AnnSearch {
                             try {
                                 for (int i = from; i < to; i++) {
                                     Document doc = new Document();
-                                    doc.add(new KnnFloatVectorField(FIELD, index.annKey(i, col),
+                                    doc.add(new KnnFloatVectorField(FIELD, form.key(i, col),
                                             VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
                                     doc.add(new NumericDocValuesField("id", i));
                                     w.addDocument(doc);
@@ -182,7 +189,9 @@ public final class LuceneAnn implements AnnSearch {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("kind", "lucene-hnsw-mip");
         p.put("library", "org.apache.lucene:lucene-core " + org.apache.lucene.util.Version.LATEST);
-        p.put("similarity", "MAXIMUM_INNER_PRODUCT over keys alpha_ic f_i (float32), one graph per output column");
+        p.put("similarity", form.describe());
+        p.put("graphs", form.sets());
+        p.put("keyWidth", form.width());
         p.put("maxConn", maxConn);
         p.put("beamWidth", beamWidth);
         p.put("buildThreads", threads);
@@ -200,22 +209,30 @@ public final class LuceneAnn implements AnnSearch {
         if (c < 0 || c >= index.classes()) {
             throw new IllegalArgumentException("class " + c + " outside [0, " + index.classes() + ")");
         }
-        int col = index.outputs() == 1 ? 0 : c;
-        double sign = index.outputs() == 1 && c == 0 ? -1.0 : 1.0;
-        List<RankedPoint> sup = dir.wantsSupporting() ? search(f, col, sign, c, k, true) : List.of();
-        List<RankedPoint> opp = dir.wantsOpposing() ? search(f, col, -sign, c, k, false) : List.of();
+        MipsForm.Query mq = form.query(f, c);
+        List<RankedPoint> sup = dir.wantsSupporting() ? search(mq, k, true) : List.of();
+        List<RankedPoint> opp = dir.wantsOpposing() ? search(mq, k, false) : List.of();
         return new Explanation(pred, c, out, sup, opp, false, Double.NaN);
     }
 
-    private List<RankedPoint> search(double[] f, int col, double s, int cls, int k, boolean positive) {
-        float[] q = new float[f.length];
+    /** Training row {@code id} as the query, its class resolved as the exact search does it. */
+    @Override
+    public Explanation explainTraining(int id, Integer cls, int k, Direction dir) {
+        return explain(index.trainingFeatures(id), index.trainingQueryClass(id, cls), k, dir);
+    }
+
+    /** Candidates of the largest q . k_i (positive) or (-q) . k_i, re-scored exactly, the k best with the right sign. */
+    private List<RankedPoint> search(MipsForm.Query mq, int k, boolean positive) {
+        double s = positive ? 1.0 : -1.0;
+        double[] v = mq.vector();
+        float[] q = new float[v.length];
         for (int j = 0; j < q.length; j++) {
-            q[j] = (float) (s * f[j]);
+            q[j] = (float) (s * v[j]);
         }
         int cand = Math.max(k, ef);
         List<RankedPoint> got = new ArrayList<>();
         try {
-            IndexSearcher searcher = searchers.get(col);
+            IndexSearcher searcher = searchers.get(mq.set());
             TopDocs td = searcher.search(new KnnFloatVectorQuery(FIELD, q, cand), cand);
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
             for (ScoreDoc sd : td.scoreDocs) {
@@ -225,7 +242,7 @@ public final class LuceneAnn implements AnnSearch {
                     throw new IllegalStateException("ANN document " + sd.doc + " has no id");
                 }
                 int i = (int) ids.longValue();
-                double score = index.score(i, f, cls);
+                double score = form.score(i, mq);
                 if (positive ? score > 0 : score < 0) {
                     got.add(new RankedPoint(i, score));
                 }
