@@ -112,7 +112,7 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
         }
         CfAttributor.Kind baseline = baseline(method);
         if (baseline != null) {
-            return baselineCall(log, baseline);
+            return CfBaselineRun.run(this, log, baseline);
         }
         if (fiaDamping != 0) {
             throw new IllegalArgumentException("--fia-damping goes with --method fia");
@@ -258,124 +258,5 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
             case "tracin-cp", "tracincp" -> CfAttributor.Kind.TRACIN_CP;
             default -> throw new IllegalArgumentException("--method must be high-dim, fia or tracin-cp, got '" + m + "'");
         };
-    }
-
-    /**
-     * --method fia | tracin-cp: trains MF here, prepares the library's {@link CfAttributor} on that fit (the model the
-     * artifact saves), scores every test pair through it and writes the results.
-     */
-    private int baselineCall(PrintWriter log, CfAttributor.Kind kind) {
-        if (userEmbeddings != null || itemEmbeddings != null) {
-            throw new IllegalArgumentException("--method " + method + " explains a model trained here: give --train "
-                    + (kind == CfAttributor.Kind.FIA ? "als|sgd" : "sgd") + ", not embeddings");
-        }
-        if (model.train == null) {
-            throw new IllegalArgumentException("--method " + method + " needs --train "
-                    + (kind == CfAttributor.Kind.FIA ? "als|sgd" : "sgd"));
-        }
-        CfFit.Algorithm a = model.algorithm();
-        if (a == CfFit.Algorithm.SOFT_IMPUTE) {
-            throw new IllegalArgumentException("--method " + method + " explains matrix factorization (eq. 16), not "
-                    + "the nuclear-norm model: use --train " + (kind == CfAttributor.Kind.FIA ? "als|sgd" : "sgd"));
-        }
-        if (kind == CfAttributor.Kind.TRACIN_CP && a != CfFit.Algorithm.SGD) {
-            throw new IllegalArgumentException("--method tracin-cp needs SGD checkpoints: use --train sgd");
-        }
-        if (kind != CfAttributor.Kind.FIA && fiaDamping != 0) {
-            throw new IllegalArgumentException("--fia-damping goes with --method fia");
-        }
-        if (!(fiaDamping >= 0) || !Double.isFinite(fiaDamping)) {
-            throw new IllegalArgumentException("--fia-damping must be finite and >= 0, got " + fiaDamping);
-        }
-        if (topK < 0) {
-            throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
-        }
-        if (model.epochs < 1 && kind == CfAttributor.Kind.TRACIN_CP) {
-            throw new IllegalArgumentException("--method tracin-cp needs --epochs >= 1 (one checkpoint per epoch)");
-        }
-        Ratings r = model.prepare(RatingsFiles.read(ratings));
-        int[][] pairs = RatingsFiles.readPairs(testPairs);
-        checkPairs(pairs, r, testPairs);
-        CfFit.Result fd = fit(r, model, log, quiet);
-        CfAttributor.FactorizationBuilder b = kind == CfAttributor.Kind.FIA
-                ? org.exemplar.attribution.Attributors.fia(model.mf()).damping(fiaDamping)
-                : org.exemplar.attribution.Attributors.tracInCp(model.mf());
-        CfAttributor attr = b.algorithm(a.mf()).prepare(r, fd.mf());
-        int nt = pairs[0].length;
-        long t0 = System.nanoTime();
-        List<Object[]> rows = new ArrayList<>();
-        List<Object[]> preds = new ArrayList<>();
-        try (OutputDirectory dir = new OutputDirectory(out);
-             ResultFiles common = attributionFiles.open(dir, attr.convention(), nt, r.size(),
-                     topK > 0 ? topK : r.size())) {
-            final Ratings train = r;
-            TrustDiagnostics d = attr.score(org.exemplar.attribution.RatingPairs.of(pairs[0], pairs[1]),
-                    Math.max(1, attr.defaultBlockRows()), (first, block) -> {
-                        common.accept(first, block);
-                        for (int q = 0; q < block.rows(); q++) {
-                            int t = first + q;
-                            PairExplanation e = PairExplanation.of(train, pairs[0][t], pairs[1][t],
-                                    attr.prediction(pairs[0][t], pairs[1][t]), block.row(q));
-                            List<CfAttribution> at = e.attributions();
-                            for (int p = 0; p < at.size(); p++) {
-                                if (topK > 0 && p >= topK && p < at.size() - topK) {
-                                    continue;
-                                }
-                                CfAttribution x = at.get(p);
-                                rows.add(new Object[] {t, e.user(), e.item(), x.user(), x.item(), x.kind().label(),
-                                    x.score()});
-                            }
-                            preds.add(new Object[] {t, e.user(), e.item(), e.prediction(), e.userBasedSum(),
-                                e.itemBasedSum()});
-                        }
-                    });
-            double secondsExplain = (System.nanoTime() - t0) / 1e9;
-            if (saveArtifact) {
-                attr.save(dir.file("artifact"));
-            }
-            Npy.write(dir.file("user_embeddings.npy"), fd.factors().users());
-            Npy.write(dir.file("item_embeddings.npy"), fd.factors().items());
-            Csv.write(dir.file("explanations.csv"), new String[] {"test_index", "user", "item", "train_user",
-                "train_item", "kind", "score"}, rows);
-            Csv.write(dir.file("predictions.csv"), new String[] {"test_index", "user", "item", "prediction",
-                "user_based_sum", "item_based_sum"}, preds);
-            Map<String, Object> settings = model.settings();
-            settings.put("method", kind.method());
-            if (kind == CfAttributor.Kind.FIA) {
-                settings.put("fia_damping", fiaDamping);
-            }
-            settings.put("top_k", topK);
-            Map<String, Path> inputs = new LinkedHashMap<>();
-            inputs.put("ratings", ratings);
-            inputs.put("test_pairs", testPairs);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("method", kind == CfAttributor.Kind.FIA
-                    ? "fast influence analysis for MF (Cheng et al. 2019): influence restricted to (u_i', v_j')"
-                    : "TracInCP for MF over the SGD epochs' checkpoints (Pruthi et al. 2020; Tsai et al. 2023, eq. 20)");
-            summary.put("users", r.numUsers());
-            summary.put("items", r.numItems());
-            summary.put("ratings", r.size());
-            summary.put("rank", model.rank);
-            summary.put("test_pairs", nt);
-            summary.put("explanation_rows", rows.size());
-            summary.put("fit", fd.summary());
-            summary.put("seconds_explain", secondsExplain);
-            summary.put("score_convention", "score > 0: the training rating pushes the predicted score up; "
-                    + "kind user = same item as the test pair, item = same user; prediction = <U_i', V_j'> of the "
-                    + "trained factors; the sums are of the method's scores (no identity)");
-            summary.put("artifact_key", attr.key());
-            summary.put("settings", settings);
-            summary.put("provenance", Provenance.of("hdrep cf", settings, inputs, model.seed));
-            common.finish(d, summary.get("provenance"), Map.of("train_index", "row of --ratings (0-based, in file "
-                    + "order)", "artifact_key", attr.key()));
-            AtomicFiles.writeString(dir.file("summary.json"), Json.write(summary));
-            dir.commit();
-            if (!quiet) {
-                log.printf("%s: explained %d test pairs (%d rows) in %.3f s; wrote %s/{explanations,predictions}.csv, "
-                        + "summary.json, attribution/%s%n", kind.method(), nt, rows.size(), secondsExplain, out,
-                        saveArtifact ? ", artifact/" : "");
-            }
-        }
-        return 0;
     }
 }
