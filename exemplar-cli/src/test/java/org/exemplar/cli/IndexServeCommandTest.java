@@ -124,25 +124,31 @@ class IndexServeCommandTest {
     void kfacArtifactOfAttributeBuildsAnIndexThatServesTheLibrarysTopK() throws Exception {
         Examples train = data(60, 3, 5);
         Examples test = data(6, 3, 6);
-        Path x = tmp.resolve("x.npy");
-        Path y = tmp.resolve("y.npy");
-        Path xt = tmp.resolve("xt.npy");
-        Path yt = tmp.resolve("yt.npy");
-        org.exemplar.data.Npy.write(x, train.features());
-        org.exemplar.data.Npy.write(y, train.labels());
-        org.exemplar.data.Npy.write(xt, test.features());
-        org.exemplar.data.Npy.write(yt, test.labels());
-        Path run = tmp.resolve("run");
-        CliTestSupport.Run r = CliTestSupport.run("attribute", "--train-features", x.toString(), "--train-labels",
-                y.toString(), "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q", "--method", "kfac",
-                "--model", "logistic", "--damping", "0.01", "--seed", "2", "--save-artifact", "--out", run.toString());
-        assertEquals(0, r.exitCode(), r.toString());
+        Path run = kfacRun("", train, test);
         Path idx = tmp.resolve("kfac-idx");
-        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
+        CliTestSupport.Run r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString());
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("kfac"), r.out());
         DenseMatrix scores = org.exemplar.data.Npy.read(run.resolve("scores.npy")).toMatrix();
         assertServesTop3(idx, "inner-product", test.features(), test.labels(), scores);
+    }
+
+    /** {@code attribute --method kfac --save-artifact} on the given data (files named with the prefix); the run folder. */
+    private Path kfacRun(String pre, Examples train, Examples test) throws Exception {
+        Path x = tmp.resolve(pre + "x.npy");
+        Path y = tmp.resolve(pre + "y.npy");
+        Path xt = tmp.resolve(pre + "xt.npy");
+        Path yt = tmp.resolve(pre + "yt.npy");
+        org.exemplar.data.Npy.write(x, train.features());
+        org.exemplar.data.Npy.write(y, train.labels());
+        org.exemplar.data.Npy.write(xt, test.features());
+        org.exemplar.data.Npy.write(yt, test.labels());
+        Path run = tmp.resolve(pre + "run");
+        CliTestSupport.Run r = CliTestSupport.run("attribute", "--train-features", x.toString(), "--train-labels",
+                y.toString(), "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q", "--method", "kfac",
+                "--model", "logistic", "--damping", "0.01", "--seed", "2", "--save-artifact", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        return run;
     }
 
     /**
@@ -156,21 +162,9 @@ class IndexServeCommandTest {
     void kfacArtifactBuildsAnAnnIndexThatServesTheLibrarysTopK() throws Exception {
         Examples train = data(60, 3, 5);
         Examples test = data(6, 3, 6);
-        Path x = tmp.resolve("ax.npy");
-        Path y = tmp.resolve("ay.npy");
-        Path xt = tmp.resolve("axt.npy");
-        Path yt = tmp.resolve("ayt.npy");
-        org.exemplar.data.Npy.write(x, train.features());
-        org.exemplar.data.Npy.write(y, train.labels());
-        org.exemplar.data.Npy.write(xt, test.features());
-        org.exemplar.data.Npy.write(yt, test.labels());
-        Path run = tmp.resolve("arun");
-        CliTestSupport.Run r = CliTestSupport.run("attribute", "--train-features", x.toString(), "--train-labels",
-                y.toString(), "--test-features", xt.toString(), "--test-labels", yt.toString(), "-q", "--method", "kfac",
-                "--model", "logistic", "--damping", "0.01", "--seed", "2", "--save-artifact", "--out", run.toString());
-        assertEquals(0, r.exitCode(), r.toString());
+        Path run = kfacRun("a", train, test);
         Path idx = tmp.resolve("kfac-ann-idx");
-        r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString(),
+        CliTestSupport.Run r = CliTestSupport.run("index", "build", "--from", run.resolve("artifact").toString(), "--out", idx.toString(),
                 "--ann", "--ann-m", "12", "--ann-beam", "60");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("ann: HNSW graphs (M 12, beam 60)"), r.out());
