@@ -131,7 +131,7 @@ public final class MappedRows {
      * Rows are bulk-copied from the mapping in blocks of {@link #BLOCK_ROWS} (float32 rows widened to double), and
      * each block is multiplied with all queries by one BLAS dgemm, so a batch shares the memory traffic and the
      * products are those of the library's own scoring (double arithmetic on the stored values). float64 rows and at
-     * most {@link RowScan#IN_PLACE_MAX_QUERIES} queries, when the JVM has the Vector API: multiplied in place by
+     * most {@link MappedDots#MAX_QUERIES} queries, when the JVM has the Vector API: multiplied in place by
      * {@link MappedDots#f64} instead (double arithmetic, no copy).
      */
     public void dots(double[][] queries, int from, int to, double[][] out) {
@@ -140,7 +140,7 @@ public final class MappedRows {
         for (int q = 0; q < nq; q++) {
             System.arraycopy(queries[q], 0, qf, q * cols, cols);
         }
-        if (!float32 && nq <= RowScan.IN_PLACE_MAX_QUERIES && MappedDots.available()) {
+        if (!float32 && nq <= MappedDots.MAX_QUERIES && MappedDots.available()) {
             dotsInPlace(qf, nq, from, to, out);
             return;
         }

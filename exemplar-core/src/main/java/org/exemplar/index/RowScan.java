@@ -31,7 +31,7 @@ import org.exemplar.linalg.MappedDots;
  * the double-arithmetic ranking; {@link Result#fallbacks()} counts how often that happened.
  *
  * <p>Kernel: when the JVM has the Vector API ({@link MappedDots#available()}) and a batch has at most
- * {@value #IN_PLACE_MAX_QUERIES} queries, the rows are multiplied in place, straight from the mapping, by
+ * {@link MappedDots#MAX_QUERIES} queries, the rows are multiplied in place, straight from the mapping, by
  * {@link MappedDots} (float accumulation for float32 rows, double for float64 rows): one read of each row and no
  * copy, which keeps a single-query scan at the memory's read bandwidth. Otherwise (larger batches, where gemm's
  * register blocking pays for the copy, or no Vector API) blocks are copied to the heap and multiplied by BLAS as
@@ -44,8 +44,6 @@ public final class RowScan {
     static final int DOUBLE_BLOCK = 128;
     /** Fewest rows worth a task of their own. */
     static final int MIN_ROWS_PER_TASK = 32_768;
-    /** Largest batch multiplied in place by {@link MappedDots} (larger batches: copied blocks and gemm). */
-    static final int IN_PLACE_MAX_QUERIES = 8;
     private static final double U32 = Math.ulp(1.0f) / 2;
     private static final double U64 = Math.ulp(1.0) / 2;
 
@@ -91,7 +89,7 @@ public final class RowScan {
     }
 
     private boolean inPlace(int nq) {
-        return inPlace && nq <= IN_PLACE_MAX_QUERIES;
+        return inPlace && nq <= MappedDots.MAX_QUERIES;
     }
 
     /**

@@ -153,7 +153,7 @@ class RowScanTest {
         MappedRows keys = write(tmp.resolve("one.npy"), new double[][] {{1, 2}}, true);
         RowScan scan = new RowScan(keys, new double[] {1}, 1);
         assertEquals(resolved ? "in-place SIMD (Vector API)" : "BLAS on copied blocks", scan.kernel(1));
-        assertEquals("BLAS on copied blocks", scan.kernel(RowScan.IN_PLACE_MAX_QUERIES + 1));
+        assertEquals("BLAS on copied blocks", scan.kernel(MappedDots.MAX_QUERIES + 1));
     }
 
     @Test
