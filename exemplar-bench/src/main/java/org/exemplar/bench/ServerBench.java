@@ -391,12 +391,19 @@ public final class ServerBench {
             log("  float screening vs the double pass, %d queries x 2 classes: identical top-10 id lists %d / %d "
                     + "(fallbacks %d)", q.length, same, lists, fb);
         }
-        // a batch of 16 shares one scan
-        double[][] b = Arrays.copyOf(q, Math.min(16, q.length));
-        long t0 = System.nanoTime();
-        idx.explainBatch(b, null, 10, Direction.BOTH);
-        log("  batch of %d in one scan: %.1f ms (%.1f ms per query)", b.length, (System.nanoTime() - t0) / 1e6,
-                (System.nanoTime() - t0) / 1e6 / b.length);
+        // batches share one scan: per-query cost by batch size, and the kernel each size runs on (in place up to
+        // MappedDots.MAX_QUERIES; run again with -Dexemplar.vector=false for BLAS gemm at every size)
+        for (int nb : new int[] {2, 4, 8, 16}) {
+            double[][] b = Arrays.copyOf(q, Math.min(nb, q.length));
+            double best = Double.MAX_VALUE;
+            for (int rep = 0; rep < 3; rep++) {
+                long t0 = System.nanoTime();
+                idx.explainBatch(b, null, 10, Direction.BOTH);
+                best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+            }
+            log("  batch of %d in one scan (%s), best of 3: %.1f ms (%.1f ms per query)", b.length,
+                    idx.rowScan().kernel(b.length), best, best / b.length);
+        }
     }
 
     static List<String> featureBodies(double[][] q, int k) {
