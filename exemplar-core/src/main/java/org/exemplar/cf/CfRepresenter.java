@@ -81,48 +81,27 @@ public final class CfRepresenter {
 
     /** Definition 1 for (i', j'), combined and sorted by score (largest first, ties by training index). */
     public PairExplanation explain(int testUser, int testItem) {
-        int[] byItem = train.ofItem(testItem);
-        int[] byUser = train.ofUser(testUser);
-        int m = byItem.length + byUser.length;
-        int[] index = new int[m];
-        double[] score = new double[m];
-        int userBased = 0;
-        for (int t : byItem) {
-            index[userBased] = t;
-            score[userBased++] = alpha[t] * emb.userSimilarity(train.user(t), testUser);
-        }
-        int count = userBased;
-        for (int t : byUser) {
-            if (train.item(t) == testItem) {
-                continue;       // already counted as user-based (first case of eq. 15)
-            }
-            index[count] = t;
-            score[count++] = alpha[t] * emb.itemSimilarity(train.item(t), testItem);
-        }
-        if (count < m) {
-            index = java.util.Arrays.copyOf(index, count);
-            score = java.util.Arrays.copyOf(score, count);
-        }
-        int[] order = org.exemplar.linalg.Ranking.descending(score, index);
-        CfAttribution[] out = new CfAttribution[count];
-        for (int r = 0; r < count; r++) {
-            int pos = order[r];
-            int t = index[pos];
-            out[r] = pos < userBased
-                    ? new CfAttribution(t, train.user(t), testItem, CfAttribution.Kind.USER, score[pos])
-                    : new CfAttribution(t, testUser, train.item(t), CfAttribution.Kind.ITEM, score[pos]);
-        }
-        return new PairExplanation(testUser, testItem, emb.predict(testUser, testItem), java.util.Arrays.asList(out));
+        return PairExplanation.of(train, testUser, testItem, emb.predict(testUser, testItem),
+                t -> score(t, testUser, testItem));
+    }
+
+    /**
+     * Eq. (15) for training rating t sharing the test pair's item (user-based, eq. 13, also when t is the pair
+     * itself) or its user (item-based, eq. 14): alpha_t &lt;U~_i, U~_i'&gt; or alpha_t &lt;V~_j, V~_j'&gt;.
+     */
+    private double score(int t, int testUser, int testItem) {
+        return train.item(t) == testItem ? alpha[t] * emb.userSimilarity(train.user(t), testUser)
+                : alpha[t] * emb.itemSimilarity(train.item(t), testItem);
     }
 
     /** Dense Definition 1 scores over all training ratings (0 for ratings sharing neither user nor item). */
     public double[] scores(int testUser, int testItem) {
         double[] s = new double[train.size()];
         for (int t : train.ofUser(testUser)) {
-            s[t] = alpha[t] * emb.itemSimilarity(train.item(t), testItem);
+            s[t] = score(t, testUser, testItem);
         }
         for (int t : train.ofItem(testItem)) {
-            s[t] = alpha[t] * emb.userSimilarity(train.user(t), testUser);
+            s[t] = score(t, testUser, testItem);
         }
         return s;
     }

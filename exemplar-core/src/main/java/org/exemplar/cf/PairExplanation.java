@@ -3,6 +3,7 @@ package org.exemplar.cf;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Definition 1 explanation of one test pair (i', j'): the user-based attributions (ratings of item j' by other
@@ -19,13 +20,22 @@ public record PairExplanation(int user, int item, double prediction, List<CfAttr
     /**
      * The explanation of the pair (user, item) from dense per-rating scores of any CF method (representer, FIA,
      * TracInCP: {@code scores[t]} for training rating t; ratings sharing neither the user nor the item are left out),
-     * split as {@link CfRepresenter#explain} does: ratings of the item (the pair itself included, if observed) are
-     * user-based, the user's other ratings item-based; sorted by score, largest first, ties by training index.
+     * split and sorted as {@link #of(Ratings, int, int, double, IntToDoubleFunction)}.
      */
     public static PairExplanation of(Ratings train, int user, int item, double prediction, double[] scores) {
         if (scores.length != train.size()) {
             throw new IllegalArgumentException(scores.length + " scores for " + train.size() + " ratings");
         }
+        return of(train, user, item, prediction, t -> scores[t]);
+    }
+
+    /**
+     * The explanation of the pair (user, item) from the score of each training rating t that shares its item or its
+     * user (eq. 15's two cases): ratings of the item (the pair itself included, if observed) are user-based (eq. 13),
+     * the user's other ratings item-based (eq. 14); sorted by score, largest first, ties by training index. The score
+     * is asked only for those ratings.
+     */
+    public static PairExplanation of(Ratings train, int user, int item, double prediction, IntToDoubleFunction scoreOf) {
         int[] byItem = train.ofItem(item);
         int[] byUser = train.ofUser(user);
         int[] index = new int[byItem.length + byUser.length];
@@ -41,7 +51,7 @@ public record PairExplanation(int user, int item, double prediction, List<CfAttr
         }
         double[] score = new double[m];
         for (int p = 0; p < m; p++) {
-            score[p] = scores[index[p]];
+            score[p] = scoreOf.applyAsDouble(index[p]);
         }
         int[] cut = java.util.Arrays.copyOf(index, m);
         int[] order = org.exemplar.linalg.Ranking.descending(score, cut);
