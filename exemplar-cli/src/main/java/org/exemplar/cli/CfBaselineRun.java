@@ -12,13 +12,11 @@ import java.util.Map;
 import org.exemplar.attribution.CfAttributor;
 import org.exemplar.attribution.ResultFiles;
 import org.exemplar.attribution.TrustDiagnostics;
-import org.exemplar.cf.CfAttribution;
 import org.exemplar.cf.CfFit;
 import org.exemplar.cf.PairExplanation;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.RatingsFiles;
 import org.exemplar.data.AtomicFiles;
-import org.exemplar.data.Csv;
 import org.exemplar.data.Npy;
 import org.exemplar.io.Json;
 import org.exemplar.io.Provenance;
@@ -33,17 +31,13 @@ final class CfBaselineRun {
     }
 
     /**
-     * --c.method fia | tracin-cp: trains MF here, prepares the library's {@link CfAttributor} on that fit (the c.model the
+     * --method fia | tracin-cp: trains MF here, prepares the library's {@link CfAttributor} on that fit (the model the
      * artifact saves), scores every test pair through it and writes the results.
      */
     static int run(CfCommand c, PrintWriter log, CfAttributor.Kind kind) {
         if (c.userEmbeddings != null || c.itemEmbeddings != null) {
             throw new IllegalArgumentException("--method " + c.method + " explains a model trained here: give --train "
                     + (kind == CfAttributor.Kind.FIA ? "als|sgd" : "sgd") + ", not embeddings");
-        }
-        if (c.model.train == null) {
-            throw new IllegalArgumentException("--method " + c.method + " needs --train "
-                    + (kind == CfAttributor.Kind.FIA ? "als|sgd" : "sgd"));
         }
         CfFit.Algorithm a = c.model.algorithm();
         if (a == CfFit.Algorithm.SOFT_IMPUTE) {
@@ -53,14 +47,8 @@ final class CfBaselineRun {
         if (kind == CfAttributor.Kind.TRACIN_CP && a != CfFit.Algorithm.SGD) {
             throw new IllegalArgumentException("--method tracin-cp needs SGD checkpoints: use --train sgd");
         }
-        if (kind != CfAttributor.Kind.FIA && c.fiaDamping != 0) {
-            throw new IllegalArgumentException("--fia-damping goes with --method fia");
-        }
         if (!(c.fiaDamping >= 0) || !Double.isFinite(c.fiaDamping)) {
             throw new IllegalArgumentException("--fia-damping must be finite and >= 0, got " + c.fiaDamping);
-        }
-        if (c.topK < 0) {
-            throw new IllegalArgumentException("--top-k must be >= 0, got " + c.topK);
         }
         if (c.model.epochs < 1 && kind == CfAttributor.Kind.TRACIN_CP) {
             throw new IllegalArgumentException("--method tracin-cp needs --epochs >= 1 (one checkpoint per epoch)");
@@ -86,19 +74,8 @@ final class CfBaselineRun {
                         common.accept(first, block);
                         for (int q = 0; q < block.rows(); q++) {
                             int t = first + q;
-                            PairExplanation e = PairExplanation.of(train, pairs[0][t], pairs[1][t],
-                                    attr.prediction(pairs[0][t], pairs[1][t]), block.row(q));
-                            List<CfAttribution> at = e.attributions();
-                            for (int p = 0; p < at.size(); p++) {
-                                if (c.topK > 0 && p >= c.topK && p < at.size() - c.topK) {
-                                    continue;
-                                }
-                                CfAttribution x = at.get(p);
-                                rows.add(new Object[] {t, e.user(), e.item(), x.user(), x.item(), x.kind().label(),
-                                    x.score()});
-                            }
-                            preds.add(new Object[] {t, e.user(), e.item(), e.prediction(), e.userBasedSum(),
-                                e.itemBasedSum()});
+                            CfCommands.addRows(t, PairExplanation.of(train, pairs[0][t], pairs[1][t],
+                                    attr.prediction(pairs[0][t], pairs[1][t]), block.row(q)), c.topK, rows, preds);
                         }
                     });
             double secondsExplain = (System.nanoTime() - t0) / 1e9;
@@ -107,10 +84,7 @@ final class CfBaselineRun {
             }
             Npy.write(dir.file("user_embeddings.npy"), fd.factors().users());
             Npy.write(dir.file("item_embeddings.npy"), fd.factors().items());
-            Csv.write(dir.file("explanations.csv"), new String[] {"test_index", "user", "item", "train_user",
-                "train_item", "kind", "score"}, rows);
-            Csv.write(dir.file("predictions.csv"), new String[] {"test_index", "user", "item", "prediction",
-                "user_based_sum", "item_based_sum"}, preds);
+            CfCommands.writeTables(dir, rows, preds);
             Map<String, Object> settings = c.model.settings();
             settings.put("method", kind.method());
             if (kind == CfAttributor.Kind.FIA) {

@@ -13,18 +13,15 @@ import java.util.concurrent.Callable;
 import org.exemplar.attribution.CfAttributor;
 import org.exemplar.attribution.ResultFiles;
 import org.exemplar.attribution.TrustDiagnostics;
-import org.exemplar.cf.CfAttribution;
 import org.exemplar.cf.CfFit;
 import org.exemplar.cf.CfLoss;
 import org.exemplar.cf.CfRepresenter;
 import org.exemplar.cf.Factorization;
 import org.exemplar.cf.NormalizedEmbeddings;
-import org.exemplar.cf.PairExplanation;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.RatingsFiles;
 import org.exemplar.cli.CfCommands.ModelOptions;
 import org.exemplar.data.AtomicFiles;
-import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
 import org.exemplar.data.Npy;
 import org.exemplar.data.Validation;
@@ -111,11 +108,11 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
             throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
         }
         CfAttributor.Kind baseline = baseline(method);
+        if (baseline != CfAttributor.Kind.FIA && fiaDamping != 0) {
+            throw new IllegalArgumentException("--fia-damping goes with --method fia");
+        }
         if (baseline != null) {
             return CfBaselineRun.run(this, log, baseline);
-        }
-        if (fiaDamping != 0) {
-            throw new IllegalArgumentException("--fia-damping goes with --method fia");
         }
         if (saveArtifact && (userEmbeddings == null || !"squared".equals(model.loss))) {
             throw new IllegalArgumentException("--save-artifact saves the cf-mf attributor of given embeddings: give "
@@ -162,16 +159,7 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
         List<Object[]> rows = new ArrayList<>();
         List<Object[]> preds = new ArrayList<>();
         for (int t = 0; t < pairs[0].length; t++) {
-            PairExplanation e = rep.explain(pairs[0][t], pairs[1][t]);
-            List<CfAttribution> a = e.attributions();
-            for (int p = 0; p < a.size(); p++) {
-                if (topK > 0 && p >= topK && p < a.size() - topK) {
-                    continue;
-                }
-                CfAttribution x = a.get(p);
-                rows.add(new Object[] {t, e.user(), e.item(), x.user(), x.item(), x.kind().label(), x.score()});
-            }
-            preds.add(new Object[] {t, e.user(), e.item(), e.prediction(), e.userBasedSum(), e.itemBasedSum()});
+            CfCommands.addRows(t, rep.explain(pairs[0][t], pairs[1][t]), topK, rows, preds);
         }
         double secondsExplain = (System.nanoTime() - t0) / 1e9;
         NormalizedEmbeddings ne = rep.embeddings();
@@ -204,10 +192,7 @@ public final class CfCommand extends ResultsCommand implements Callable<Integer>
                 Npy.write(dir.file("user_embeddings.npy"), f.users());
                 Npy.write(dir.file("item_embeddings.npy"), f.items());
             }
-            Csv.write(dir.file("explanations.csv"), new String[] {"test_index", "user", "item", "train_user",
-                "train_item", "kind", "score"}, rows);
-            Csv.write(dir.file("predictions.csv"), new String[] {"test_index", "user", "item", "prediction",
-                "user_based_sum", "item_based_sum"}, preds);
+            CfCommands.writeTables(dir, rows, preds);
             Map<String, Object> settings = model.settings();
             settings.put("top_k", topK);
             settings.put("constant", rep.constant());

@@ -3,12 +3,16 @@ package org.exemplar.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.exemplar.cf.CfLoss;
+import org.exemplar.cf.CfAttribution;
 import org.exemplar.cf.CfFit;
+import org.exemplar.cf.CfLoss;
 import org.exemplar.cf.MfOptions;
+import org.exemplar.cf.PairExplanation;
 import org.exemplar.cf.Ratings;
 import org.exemplar.cf.SoftImpute;
+import org.exemplar.data.Csv;
 import org.exemplar.data.DataException;
 import picocli.CommandLine.Option;
 
@@ -146,5 +150,29 @@ public final class CfCommands {
                         + ") outside the " + r.numUsers() + " x " + r.numItems() + " rating matrix");
             }
         }
+    }
+
+    /**
+     * One test pair's rows of {@code explanations.csv} (its attributions, the k highest and k lowest when topK > 0)
+     * and its row of {@code predictions.csv}, appended to the lists.
+     */
+    static void addRows(int t, PairExplanation e, int topK, List<Object[]> rows, List<Object[]> preds) {
+        List<CfAttribution> a = e.attributions();
+        for (int p = 0; p < a.size(); p++) {
+            if (topK > 0 && p >= topK && p < a.size() - topK) {
+                continue;
+            }
+            CfAttribution x = a.get(p);
+            rows.add(new Object[] {t, e.user(), e.item(), x.user(), x.item(), x.kind().label(), x.score()});
+        }
+        preds.add(new Object[] {t, e.user(), e.item(), e.prediction(), e.userBasedSum(), e.itemBasedSum()});
+    }
+
+    /** Writes {@code explanations.csv} and {@code predictions.csv} (the columns README documents) into dir. */
+    static void writeTables(OutputDirectory dir, List<Object[]> rows, List<Object[]> preds) {
+        Csv.write(dir.file("explanations.csv"), new String[] {"test_index", "user", "item", "train_user",
+            "train_item", "kind", "score"}, rows);
+        Csv.write(dir.file("predictions.csv"), new String[] {"test_index", "user", "item", "prediction",
+            "user_based_sum", "item_based_sum"}, preds);
     }
 }
