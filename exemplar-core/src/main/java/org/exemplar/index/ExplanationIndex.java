@@ -326,11 +326,6 @@ public final class ExplanationIndex {
         return keys;
     }
 
-    /** Whether exact scoring is a linear scan over the mapped rows and alpha (rps-l2). */
-    public boolean isLinear() {
-        return alpha != null;
-    }
-
     /** Whether an approximate search can serve this index ({@link #mips()} exists): rps-l2 and inner-product kinds. */
     public boolean admitsAnn() {
         return alpha != null || scorer.mips() != null;
@@ -606,7 +601,8 @@ public final class ExplanationIndex {
      * output column) and kind {@code inner-product} (kfac, ekfac, trak, tracin-mlp, representer-l1; one key set).
      *
      * @throws IllegalArgumentException naming the method, for an index scored through the library (influence, ntk,
-     *                                  cf-mf, cf-nuclear: no single inner product of a stored key with a query vector)
+     *                                  cf-mf, cf-nuclear, fia, tracin-cp: no single inner product of a stored key with
+     *                                  a query vector)
      */
     public MipsForm mips() {
         if (alpha != null) {

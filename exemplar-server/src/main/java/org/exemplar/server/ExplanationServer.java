@@ -51,6 +51,7 @@ public final class ExplanationServer implements AutoCloseable {
     private final Semaphore admitted;
     private final Semaphore workers;
     private final byte[] tokenDigest;
+    private final long indexBytes;          // exemplar_index_bytes, summed once when the server is made
     private final long started = System.nanoTime();
     private Javalin app;
 
@@ -64,6 +65,7 @@ public final class ExplanationServer implements AutoCloseable {
         this.admitted = new Semaphore(settings.workers() + settings.queue());
         this.workers = new Semaphore(settings.workers(), true);
         this.tokenDigest = settings.token() == null ? null : sha256(settings.token());
+        this.indexBytes = index.dataBytes() + (ann == null ? 0 : ann.dataBytes());   // once: the files do not change
     }
 
     /** Starts listening; returns this (see {@link #port()}). */
@@ -238,7 +240,7 @@ public final class ExplanationServer implements AutoCloseable {
         g.add(new Metrics.Gauge("exemplar_index_bytes", "Total size on disk of the index's data files the server maps "
                 + "or reads: keys.npy, inner_keys.npy, alpha, theta, labels, self-influence, the saved artifact, payloads, "
                 + "the shipped test set, and the ANN graphs' files when serving with --ann (not index.json).",
-                index.dataBytes() + (ann == null ? 0 : ann.dataBytes())));
+                indexBytes));
         g.add(new Metrics.Gauge("exemplar_workers_busy", "Workers computing a query now.",
                 settings.workers() - workers.availablePermits()));
         g.add(new Metrics.Gauge("exemplar_requests_admitted", "Compute requests admitted now (computing or queued).",

@@ -44,7 +44,7 @@ import org.exemplar.index.MipsForm;
  * stored training keys gets one graph. One graph answers both lists: supporting = the largest inner products with
  * q_t, opposing = the largest with -q_t. The graph proposes {@code max(k, ef)} candidates, which are re-scored
  * exactly ({@link MipsForm#score}, from the mapped rows); the answer says exact = false. Kinds scored through the
- * library (influence, ntk, cf-mf, cf-nuclear) are refused at build time, naming the method.
+ * library (influence, ntk, cf-mf, cf-nuclear, fia, tracin-cp) are refused at build time, naming the method.
  */
 public final class LuceneAnn implements AnnSearch {
     static final String FIELD = "key";
@@ -106,7 +106,7 @@ public final class LuceneAnn implements AnnSearch {
      * kinds: one) into {@code index/ann} and records the parameters in index.json.
      *
      * @throws IllegalArgumentException naming the method, for an index scored through the library (no inner-product
-     *                                  form: influence, ntk, cf-mf, cf-nuclear)
+     *                                  form: influence, ntk, cf-mf, cf-nuclear, fia, tracin-cp)
      *
      * @param threads indexing threads: each fills its own segment (and graph) in parallel, then the segments are
      *                merged into one by {@code threads} merge workers (Lucene's concurrent HNSW merge); 1 = one thread,
