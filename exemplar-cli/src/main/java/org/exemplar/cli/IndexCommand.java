@@ -34,7 +34,7 @@ final class IndexCommand implements Runnable {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
             description = "Build an explanation index from a saved prepared attributor (rps-l2, influence, kfac, ekfac, "
-                    + "representer-l1, cf-mf, cf-nuclear, trak, tracin-mlp or ntk), or from the shipped MNIST slice with --demo.")
+                    + "representer-l1, cf-mf, cf-nuclear, fia, tracin-cp, trak, tracin-mlp or ntk), or from the shipped MNIST slice with --demo.")
     static final class Build implements Callable<Integer> {
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -71,7 +71,7 @@ final class IndexCommand implements Runnable {
 
         @Option(names = "--ann", description = "Also build the approximate maximum-inner-product (HNSW, Lucene) search "
                 + "graphs: rps-l2 (one per class) and the inner-product kinds kfac, ekfac, trak, tracin-mlp, "
-                + "representer-l1 (one over the stored training keys); influence, ntk, cf-mf and cf-nuclear are refused.")
+                + "representer-l1 (one over the stored training keys); influence, ntk and the CF methods are refused.")
         boolean ann;
 
         @Option(names = "--ann-m", defaultValue = "32", description = "HNSW max connections (default ${DEFAULT-VALUE}).")

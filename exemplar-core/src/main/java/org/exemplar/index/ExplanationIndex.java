@@ -461,7 +461,11 @@ public final class ExplanationIndex {
 
     /** The predicted class of a query. */
     public int predictedClass(double[] f) {
-        double[] o = outputs(f);
+        return predictedClassOf(outputs(f));
+    }
+
+    /** The predicted class of a query whose {@link #outputs(double[])} are o (no second forward pass). */
+    public int predictedClassOf(double[] o) {
         return scorer == null ? loss.predictedClass(o, 0, o.length) : scorer.predictedClass(o);
     }
 
@@ -558,8 +562,7 @@ public final class ExplanationIndex {
         int[] cls = new int[nq];
         for (int q = 0; q < nq; q++) {
             outs[q] = outputs(fs[q]);
-            pred[q] = scorer == null ? loss.predictedClass(outs[q], 0, outs[q].length)
-                    : scorer.predictedClass(outs[q]);
+            pred[q] = predictedClassOf(outs[q]);
             cls[q] = classes == null ? pred[q] : classes[q];
             if (cls[q] < 0 || cls[q] >= classes()) {
                 throw new IllegalArgumentException("class " + cls[q] + " outside [0, " + classes() + ")");
@@ -578,8 +581,8 @@ public final class ExplanationIndex {
         int[] col = new int[nq];
         double[] scale = new double[nq];
         for (int q = 0; q < nq; q++) {
-            col[q] = c == 1 ? 0 : cls[q];
-            scale[q] = c == 1 && cls[q] == 0 ? -1.0 : 1.0;
+            col[q] = column(cls[q]);
+            scale[q] = sign(cls[q]);
         }
         RowScan.Result r = scan.topK(fs, col, scale, k, RowScan.defaultThreads(), true);
         for (int q = 0; q < nq; q++) {
@@ -624,20 +627,18 @@ public final class ExplanationIndex {
 
                 @Override
                 public Query query(double[] f, int cls) {
-                    double s = outputs == 1 && cls == 0 ? -1.0 : 1.0;
+                    double s = sign(cls);
                     double[] v = new double[f.length];
                     for (int q = 0; q < v.length; q++) {
                         v[q] = s * f[q];
                     }
-                    return new Query(outputs == 1 ? 0 : cls, v);
+                    return new Query(column(cls), v);
                 }
 
                 @Override
                 public double score(int i, Query q) {
                     checkId(i);
-                    double[][] out = new double[1][1];
-                    keys.dots(new double[][] {q.vector()}, i, i + 1, out);
-                    return alpha[i * outputs + q.set()] * out[0][0];
+                    return alpha[i * outputs + q.set()] * keys.dot(i, q.vector());
                 }
 
                 @Override
@@ -650,16 +651,13 @@ public final class ExplanationIndex {
         if (m == null) {
             throw new IllegalArgumentException(method + " indexes (kind " + meta.path("kind").asText() + ") are scored "
                     + "through the library, not by one inner product of a stored key with a query vector: no ANN "
-                    + "(--ann serves rps-l2, kfac, ekfac, trak, tracin-mlp and representer-l1)");
+                    + "(--ann serves rps-l2 and the kind inner-product)");
         }
         return m;
     }
 
     /** The ANN key of row i for class column j: alpha_{ij} f_i (score = key . f_t, times the binary sign). */
-    public float[] annKey(int i, int j) {
-        if (alpha == null) {
-            throw new UnsupportedOperationException(method + " is not scored by inner products of stored rows");
-        }
+    private float[] annKey(int i, int j) {
         double[] f = trainingFeatures(i);
         float[] out = new float[f.length];
         double a = alpha[i * outputs + j];
@@ -669,14 +667,14 @@ public final class ExplanationIndex {
         return out;
     }
 
-    /** The exact score of training row i for a query and class (rps-l2), for re-ranking approximate candidates. */
-    public double score(int i, double[] f, int cls) {
-        checkId(i);
-        int j = outputs == 1 ? 0 : cls;
-        double sg = outputs == 1 && cls == 0 ? -1.0 : 1.0;
-        double[][] out = new double[1][1];
-        keys.dots(new double[][] {f}, i, i + 1, out);
-        return sg * alpha[i * outputs + j] * out[0][0];
+    /** rps-l2: the alpha column explaining class cls (column 0 for both classes of a one-output model). */
+    private int column(int cls) {
+        return outputs == 1 ? 0 : cls;
+    }
+
+    /** rps-l2: -1 for class 0 of a one-output model (its logit is -f(x)), else +1. */
+    private double sign(int cls) {
+        return outputs == 1 && cls == 0 ? -1.0 : 1.0;
     }
 
     private void checkQuery(double[] f) {

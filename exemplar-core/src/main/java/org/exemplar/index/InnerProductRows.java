@@ -99,9 +99,7 @@ final class InnerProductRows<Q extends TestSet<Q>> extends ArtifactScorer<Q> {
 
             @Override
             public double score(int i, Query q) {
-                double[][] out = new double[1][1];
-                keys.dots(new double[][] {q.vector()}, i, i + 1, out);
-                return out[0][0];
+                return keys.dot(i, q.vector());
             }
 
             @Override

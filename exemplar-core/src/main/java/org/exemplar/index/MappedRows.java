@@ -123,6 +123,28 @@ public final class MappedRows {
         }
     }
 
+    /**
+     * The inner product of row i with q (length cols) in double arithmetic on the stored values, read in place: one
+     * training point's exact score, e.g. an approximate search's candidate (no copy of q, no BLAS call for one row).
+     */
+    public double dot(int i, double[] q) {
+        if (q.length != cols) {
+            throw new IllegalArgumentException("query of " + q.length + " values for rows of " + cols);
+        }
+        ByteBuffer b = chunk(i);
+        int off = byteOffset(i);
+        if (!float32 && MappedDots.available()) {
+            double[] out = new double[1];
+            MappedDots.f64(b, off, 1, cols, q, 1, out, 1);
+            return out[0];
+        }
+        double d = 0;
+        for (int j = 0; j < cols; j++) {
+            d += (float32 ? b.getFloat(off + 4 * j) : b.getDouble(off + 8 * j)) * q[j];
+        }
+        return d;
+    }
+
     /** Rows per BLAS block of {@link #dots} (256 x 512 doubles = 1 MB, cache-sized). */
     static final int BLOCK_ROWS = 256;
 

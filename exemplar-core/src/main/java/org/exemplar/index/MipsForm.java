@@ -22,8 +22,8 @@ package org.exemplar.index;
  *   al. 2020, eq. 3) sum_c eta_c grad l(theta_c, z_i) . grad l(theta_c, z) = [eta_1 grad l(theta_1, z); ...;
  *   eta_C grad l(theta_C, z)] . [grad l(theta_1, z_i); ...; grad l(theta_C, z_i)].</li>
  * </ul>
- * The other kinds (influence, ntk, cf-mf / cf-nuclear pair queries: kind {@code artifact}) are scored through the
- * library and have no such form.
+ * The other kinds (influence, ntk, the CF pair queries of cf-mf, cf-nuclear, fia and tracin-cp: kind
+ * {@code artifact}) are scored through the library and have no such form.
  */
 public interface MipsForm {
     /** Number of key sets (one search graph each). */

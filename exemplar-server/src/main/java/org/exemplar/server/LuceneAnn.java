@@ -204,7 +204,7 @@ public final class LuceneAnn implements AnnSearch {
     @Override
     public Explanation explain(double[] f, Integer cls, int k, Direction dir) {
         double[] out = index.outputs(f);
-        int pred = index.predictedClass(f);
+        int pred = index.predictedClassOf(out);
         int c = cls == null ? pred : cls;
         if (c < 0 || c >= index.classes()) {
             throw new IllegalArgumentException("class " + c + " outside [0, " + index.classes() + ")");
