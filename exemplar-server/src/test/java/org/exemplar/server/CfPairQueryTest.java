@@ -21,7 +21,6 @@ import org.exemplar.cf.Ratings;
 import org.exemplar.index.ExplanationIndex;
 import org.exemplar.index.IndexBuildOptions;
 import org.exemplar.io.Json;
-import org.exemplar.linalg.DenseMatrix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,14 +36,6 @@ class CfPairQueryTest {
 
     static final int USERS = 9;
     static final int ITEMS = 7;
-
-    static DenseMatrix gaussian(int n, int d, SplittableRandom r) {
-        DenseMatrix m = new DenseMatrix(n, d);
-        for (int i = 0; i < m.data().length; i++) {
-            m.data()[i] = r.nextGaussian();
-        }
-        return m;
-    }
 
     static HttpResponse<String> post(int port, String path, String body) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -88,12 +79,11 @@ class CfPairQueryTest {
             v[t] = 1 + 4 * r.nextDouble();
         }
         Ratings train = new Ratings(USERS, ITEMS, us, is, v);
-        CfAttributor p = Attributors.cfTwoTower(new Factorization(gaussian(USERS, 3, r), gaussian(ITEMS, 3, r)),
+        CfAttributor p = Attributors.cfTwoTower(new Factorization(TestIndexes.gaussian(USERS, 3, r),
+                TestIndexes.gaussian(ITEMS, 3, r)),
                 CfLoss.SQUARED).prepare(train);
-        Path art = tmp.resolve("art");
-        p.save(art);
-        ExplanationIndex.build(art, tmp.resolve("idx"), IndexBuildOptions.defaults());
-        ExplanationIndex index = ExplanationIndex.open(tmp.resolve("idx"));
+        ExplanationIndex index = ExplanationIndex.open(TestIndexes.fromArtifact(p, tmp.resolve("idx"),
+                IndexBuildOptions.defaults()));
         try (ExplanationServer s = new ExplanationServer(index, null, ServerSettings.defaults().withPort(0)).start()) {
             int port = s.port();
             PreparedAttributor.Ranking lib = p.topK(RatingPairs.of(new int[] {0, 3, 8}, new int[] {6, 2, 0}), 5);

@@ -64,22 +64,12 @@ class InnerProductAnnTest {
     static final int D = 6;
     static final int C = 3;
     private static final SplittableRandom R = new SplittableRandom(77);
-    static final DenseMatrix X = gaussian(N + T, D, R);
+    static final DenseMatrix X = TestIndexes.gaussian(N + T, D, R);
     static final int[] Y = labels(X, C, R);
-
-    static DenseMatrix gaussian(int n, int d, SplittableRandom r) {
-        DenseMatrix m = new DenseMatrix(n, d);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                m.set(i, j, r.nextGaussian());
-            }
-        }
-        return m;
-    }
 
     /** A noisy linear rule over random class directions. */
     static int[] labels(DenseMatrix x, int c, SplittableRandom r) {
-        DenseMatrix w = gaussian(c, x.cols(), r);
+        DenseMatrix w = TestIndexes.gaussian(c, x.cols(), r);
         int[] y = new int[x.rows()];
         for (int i = 0; i < y.length; i++) {
             double best = Double.NEGATIVE_INFINITY;
@@ -102,10 +92,7 @@ class InnerProductAnnTest {
     }
 
     private ExplanationIndex annIndex(PreparedAttributor<?> p, String name) {
-        Path art = tmp.resolve(name + "-art");
-        p.save(art);
-        Path dir = tmp.resolve(name + "-idx");
-        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults());
+        Path dir = TestIndexes.fromArtifact(p, tmp.resolve(name + "-idx"), IndexBuildOptions.defaults());
         ExplanationIndex idx = ExplanationIndex.open(dir);
         assertEquals("inner-product", idx.metadata().path("kind").asText());
         assertTrue(idx.admitsAnn());
@@ -348,10 +335,7 @@ class InnerProductAnnTest {
     void influenceIsRefusedNamingTheMethod() {
         var p = Attributors.influence(LinearModels.Kind.SOFTMAX).l2(0.05).damping(0.001)
                 .prepare(Examples.labeled(X.rowRange(0, 200), Arrays.copyOf(Y, 200)));
-        Path art = tmp.resolve("inf-art");
-        p.save(art);
-        Path dir = tmp.resolve("inf-idx");
-        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults());
+        Path dir = TestIndexes.fromArtifact(p, tmp.resolve("inf-idx"), IndexBuildOptions.defaults());
         ExplanationIndex idx = ExplanationIndex.open(dir);
         assertFalse(idx.admitsAnn());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LuceneAnn.build(idx, 16, 100));

@@ -34,20 +34,6 @@ class NtkTargetQueryTest {
     @TempDir
     Path tmp;
 
-    private static DenseMatrix unitRows(int n, int d, SplittableRandom r) {
-        DenseMatrix x = CfPairQueryTest.gaussian(n, d, r);
-        for (int i = 0; i < n; i++) {
-            double s = 0;
-            for (int j = 0; j < d; j++) {
-                s += x.get(i, j) * x.get(i, j);
-            }
-            for (int j = 0; j < d; j++) {
-                x.set(i, j, x.get(i, j) / Math.sqrt(s));
-            }
-        }
-        return x;
-    }
-
     private static String row(double[] f) {
         StringBuilder b = new StringBuilder("[");
         for (int j = 0; j < f.length; j++) {
@@ -59,17 +45,15 @@ class NtkTargetQueryTest {
     @Test
     void targetQueriesEqualTheLibraryAndBadTargetsAre400() throws Exception {
         SplittableRandom r = new SplittableRandom(8);
-        DenseMatrix x = unitRows(30, 3, r);
+        DenseMatrix x = TestIndexes.unitRows(30, 3, r);
         double[] y = new double[30];
         for (int i = 0; i < y.length; i++) {
             y[i] = Math.sin(3 * x.get(i, 0)) + 0.1 * r.nextGaussian();
         }
         NtkAttributor p = Attributors.ntk().lambda(0.01).prepare(Examples.regression(x, y));
-        Path art = tmp.resolve("art");
-        p.save(art);
-        ExplanationIndex.build(art, tmp.resolve("idx"), IndexBuildOptions.defaults());
-        ExplanationIndex index = ExplanationIndex.open(tmp.resolve("idx"));
-        DenseMatrix q = unitRows(2, 3, r);
+        ExplanationIndex index = ExplanationIndex.open(TestIndexes.fromArtifact(p, tmp.resolve("idx"),
+                IndexBuildOptions.defaults()));
+        DenseMatrix q = TestIndexes.unitRows(2, 3, r);
         double[] yq = {0.4, -1.25};
         PreparedAttributor.Ranking lib = p.topK(Examples.regression(q, yq), 5);
         try (ExplanationServer s = new ExplanationServer(index, null, ServerSettings.defaults().withPort(0)).start()) {

@@ -59,14 +59,11 @@ final class TestIndexes {
         }
         RepresenterAttributor p = Attributors.representer().lambda(0.01)
                 .prepare(Examples.labeled(f.rowRange(0, TRAIN), ytr));
-        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
-        p.save(art);
         int sz = SIDE * SIDE;
-        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults().withFloat32(float32)
+        return fromArtifact(p, dir, IndexBuildOptions.defaults().withFloat32(float32)
                 .withImages(java.util.Arrays.copyOf(all, TRAIN * sz), SIDE, SIDE)
                 .withTestSet(f.rowRange(TRAIN, n), java.util.Arrays.copyOfRange(y, TRAIN, n),
                         java.util.Arrays.copyOfRange(all, TRAIN * sz, n * sz)));
-        return dir;
     }
 
     /** The text snippet of training row i in {@link #buildText} (with markup characters the page must show as text). */
@@ -92,21 +89,37 @@ final class TestIndexes {
         }
         org.exemplar.attribution.KfacAttributor p = Attributors.kfac(org.exemplar.model.LinearModels.Kind.SOFTMAX)
                 .l2(0.02).damping(0.01).prepare(Examples.labeled(f.rowRange(0, n), java.util.Arrays.copyOf(y, n)));
-        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
-        p.save(art);
-        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults()
+        return fromArtifact(p, dir, IndexBuildOptions.defaults()
                 .withIds(java.util.stream.IntStream.range(0, n).mapToObj(TestIndexes::snippet).toList())
                 .withTestSet(f.rowRange(n, n + nt), java.util.Arrays.copyOfRange(y, n, n + nt), null));
+    }
+
+    /**
+     * Saves the prepared attributor beside {@code dir} ({@code dir}-artifact), builds the index from it into
+     * {@code dir} and returns {@code dir}.
+     */
+    static Path fromArtifact(org.exemplar.attribution.PreparedAttributor<?> p, Path dir, IndexBuildOptions o) {
+        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
+        p.save(art);
+        ExplanationIndex.build(art, dir, o);
         return dir;
+    }
+
+    /** n x d standard Gaussian entries, filled row by row. */
+    static DenseMatrix gaussian(int n, int d, SplittableRandom r) {
+        DenseMatrix m = new DenseMatrix(n, d);
+        for (int i = 0; i < m.data().length; i++) {
+            m.data()[i] = r.nextGaussian();
+        }
+        return m;
     }
 
     /** n x d Gaussian rows scaled to unit norm (the inputs an ntk attributor takes). */
     static DenseMatrix unitRows(int n, int d, SplittableRandom r) {
-        DenseMatrix x = new DenseMatrix(n, d);
+        DenseMatrix x = gaussian(n, d, r);
         for (int i = 0; i < n; i++) {
             double s = 0;
             for (int j = 0; j < d; j++) {
-                x.set(i, j, r.nextGaussian());
                 s += x.get(i, j) * x.get(i, j);
             }
             for (int j = 0; j < d; j++) {
@@ -128,10 +141,7 @@ final class TestIndexes {
             y[i] = Math.sin(3 * x.get(i, 0)) + 0.1 * r.nextGaussian();
         }
         org.exemplar.attribution.NtkAttributor p = Attributors.ntk().lambda(0.01).prepare(Examples.regression(x, y));
-        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
-        p.save(art);
-        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults().withTestSet(unitRows(6, 3, r), null, null));
-        return dir;
+        return fromArtifact(p, dir, IndexBuildOptions.defaults().withTestSet(unitRows(6, 3, r), null, null));
     }
 
     /**
@@ -168,9 +178,6 @@ final class TestIndexes {
         }
         org.exemplar.attribution.CfAttributor p = Attributors.cfTwoTower(new org.exemplar.cf.Factorization(a, b),
                 org.exemplar.cf.CfLoss.SQUARED).prepare(new org.exemplar.cf.Ratings(8, 9, us, is, v));
-        Path art = dir.resolveSibling(dir.getFileName() + "-artifact");
-        p.save(art);
-        ExplanationIndex.build(art, dir, IndexBuildOptions.defaults().withIds(names));
-        return dir;
+        return fromArtifact(p, dir, IndexBuildOptions.defaults().withIds(names));
     }
 }
