@@ -288,14 +288,10 @@ class IndexServeCommandTest {
         try (org.exemplar.server.AnnSearch search = ann ? org.exemplar.server.LuceneAnn.open(index) : null;
              org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, search,
                 org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             for (int t = 0; t < queries.rows(); t++) {
                 String body = "{\"features\": " + java.util.Arrays.toString(queries.row(t))
                         + (classes == null ? "" : ", \"class\": " + classes[t]) + ", \"k\": 3, \"direction\": \"both\"}";
-                var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                        + server.port() + "/v1/explain")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
-                        .header("Content-Type", "application/json").build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                var resp = post(server.port(), "/v1/explain", body);
                 assertEquals(200, resp.statusCode(), resp.body());
                 var json = org.exemplar.io.Json.mapper().readTree(resp.body());
                 assertEquals(!ann, json.path("exact").asBoolean(), resp.body());
@@ -335,16 +331,7 @@ class IndexServeCommandTest {
                 m.data()[j] = rnd.nextGaussian();
             }
         }
-        java.util.List<double[]> rows = new java.util.ArrayList<>();
-        for (int a = 0; a < 5; a++) {
-            for (int b = 0; b < 6; b++) {
-                if (rnd.nextDouble() < 0.6) {
-                    rows.add(new double[] {a, b, 1 + rnd.nextInt(5)});
-                }
-            }
-        }
-        Path ratings = tmp.resolve("R.npy");
-        org.exemplar.data.Npy.write(ratings, DenseMatrix.fromRows(rows.toArray(new double[0][])));
+        Path ratings = randomRatings(tmp.resolve("R.npy"), rnd, 0.6);
         Path ue = tmp.resolve("U.npy");
         Path ve = tmp.resolve("V.npy");
         org.exemplar.data.Npy.write(ue, u);
@@ -365,29 +352,13 @@ class IndexServeCommandTest {
         assertTrue(index.pairQueries());
         try (org.exemplar.server.ExplanationServer server = new org.exemplar.server.ExplanationServer(index, null,
                 org.exemplar.server.ServerSettings.defaults().withPort(0)).start()) {
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             for (int t = 0; t < pairs.length; t++) {
-                String body = "{\"user\": " + pairs[t][0] + ", \"item\": " + pairs[t][1] + ", \"k\": 3}";
-                var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                        + server.port() + "/v1/explain")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
-                        .header("Content-Type", "application/json").build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                var resp = post(server.port(), "/v1/explain", "{\"user\": " + pairs[t][0] + ", \"item\": "
+                        + pairs[t][1] + ", \"k\": 3}");
                 assertEquals(200, resp.statusCode(), resp.body());
                 var json = org.exemplar.io.Json.mapper().readTree(resp.body());
                 assertTrue(json.path("exact").asBoolean(), resp.body());
-                double[] row = scores.row(t);
-                for (int sign : new int[] {1, -1}) {
-                    Integer[] order = java.util.stream.IntStream.range(0, row.length).filter(i -> sign * row[i] > 0)
-                            .boxed().sorted((a, b) -> Double.compare(sign * row[b], sign * row[a]))
-                            .toArray(Integer[]::new);
-                    var got = json.path(sign > 0 ? "supporting" : "opposing");
-                    assertEquals(Math.min(3, order.length), got.size(), resp.body());
-                    for (int k = 0; k < got.size(); k++) {
-                        assertEquals((int) order[k], got.get(k).path("id").asInt(), "pair " + t + " rank " + k + ": "
-                                + resp.body());
-                        assertEquals(row[order[k]], got.get(k).path("score").asDouble(), 1e-12 * Math.abs(row[order[k]]));
-                    }
-                }
+                assertListsOf(scores.row(t), json, 3, "pair " + t);
             }
         }
         r = CliTestSupport.run("hdrep", "cf", "--ratings", ratings.toString(), "--train", "als", "--test-pairs",
@@ -395,6 +366,20 @@ class IndexServeCommandTest {
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("--save-artifact saves the cf-mf attributor of given embeddings"), r.err());
         assertFalse(Files.exists(tmp.resolve("never")));
+    }
+
+    /** A 5 x 6 ratings file: each (user, item) rated 1..5 with probability density, written to file (returned). */
+    static Path randomRatings(Path file, SplittableRandom rnd, double density) {
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        for (int a = 0; a < 5; a++) {
+            for (int b = 0; b < 6; b++) {
+                if (rnd.nextDouble() < density) {
+                    rows.add(new double[] {a, b, 1 + rnd.nextInt(5)});
+                }
+            }
+        }
+        org.exemplar.data.Npy.write(file, DenseMatrix.fromRows(rows.toArray(new double[0][])));
+        return file;
     }
 
     /** POSTs body to path on 127.0.0.1:port. */
@@ -430,16 +415,7 @@ class IndexServeCommandTest {
     @Test
     void fiaAndTracinCpArtifactsOfHdrepCfBuildIndexesThatServeTheCommandsScores() throws Exception {
         SplittableRandom rnd = new SplittableRandom(23);
-        java.util.List<double[]> rows = new java.util.ArrayList<>();
-        for (int a = 0; a < 5; a++) {
-            for (int b = 0; b < 6; b++) {
-                if (rnd.nextDouble() < 0.65) {
-                    rows.add(new double[] {a, b, 1 + rnd.nextInt(5)});
-                }
-            }
-        }
-        Path ratings = tmp.resolve("R.npy");
-        org.exemplar.data.Npy.write(ratings, DenseMatrix.fromRows(rows.toArray(new double[0][])));
+        Path ratings = randomRatings(tmp.resolve("R.npy"), rnd, 0.65);
         org.exemplar.cf.Ratings train = org.exemplar.cf.RatingsFiles.read(ratings);
         double[][] pr = new double[30][];
         for (int q = 0; q < 30; q++) {
