@@ -118,19 +118,14 @@ function query() {
   if (INFO && INFO.needsTarget) { q.target = target(); }
   return q;
 }
-async function run(q) {
+// builds the query and runs it; a malformed query (a missing target, say) is shown like a refusal of the server
+async function ask(build) {
   $("error").textContent = "";
-  try { await show(await api("/v1/explain", q)); }
+  try { await show(await api("/v1/explain", build())); }
   catch (e) { $("error").textContent = e.message; throw e; }
 }
-// builds the query (a missing or malformed target is shown like a refusal of the server) and runs it
-async function ask(build) {
-  let q;
-  try { q = build(); } catch (e) { $("error").textContent = e.message; throw e; }
-  await run(q);
-}
 async function explainTest() { await ask(() => { const q = query(); q.testId = +$("testId").value; return q; }); }
-async function explainPair() { await ask(() => { const q = query(); delete q["class"]; delete q.target; q.user = +$("user").value; q.item = +$("item").value; return q; }); }
+async function explainPair() { await ask(() => { const q = query(); delete q["class"]; q.user = +$("user").value; q.item = +$("item").value; return q; }); }
 async function explainPasted() {
   await ask(() => {
     const vals = $("features").value.split(/[\s,;]+/).filter((s) => s.length).map(Number);
