@@ -51,7 +51,6 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
     private final CfRepresenter representer;
     private final Fia fia;
     private final TracInCp tracIn;
-    private final Factorization model;   // fia: the trained factors; tracin-cp: the last checkpoint's
     private final Map<String, Object> arrays;
 
     private CfAttributor(String name, Map<String, Object> s, String sha, Long seed, TrustDiagnostics d, Kind kind,
@@ -64,7 +63,6 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
         this.representer = buildRepresenter(kind, train, state, arrays);
         this.fia = buildFia(kind, train, state, arrays);
         this.tracIn = buildTracIn(kind, train, state, arrays);
-        this.model = buildModel(kind, state, arrays);
     }
 
     private CfAttributor(Artifact.Reader r, Kind kind, Ratings train, Map<String, Object> state,
@@ -77,7 +75,6 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
         this.representer = buildRepresenter(kind, train, state, arrays);
         this.fia = buildFia(kind, train, state, arrays);
         this.tracIn = buildTracIn(kind, train, state, arrays);
-        this.model = buildModel(kind, state, arrays);
     }
 
     private static CfRepresenter buildRepresenter(Kind kind, Ratings train, Map<String, Object> st,
@@ -98,18 +95,6 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
         return new Fia(train, new Factorization((DenseMatrix) a.get("users"), (DenseMatrix) a.get("items")),
                 CfLoss.named((String) st.get("loss")), (double[]) a.get("weights"),
                 ((Number) st.get("reg")).doubleValue(), ((Number) st.get("damping")).doubleValue());
-    }
-
-    private static Factorization buildModel(Kind kind, Map<String, Object> st, Map<String, Object> a) {
-        return switch (kind) {
-            case FIA -> new Factorization((DenseMatrix) a.get("users"), (DenseMatrix) a.get("items"));
-            case TRACIN_CP -> {
-                int last = ((Number) st.get("checkpoints")).intValue() - 1;
-                yield new Factorization((DenseMatrix) a.get("checkpoint" + last + "_users"),
-                        (DenseMatrix) a.get("checkpoint" + last + "_items"));
-            }
-            default -> null;
-        };
     }
 
     private static TracInCp buildTracIn(Kind kind, Ratings train, Map<String, Object> st, Map<String, Object> a) {
@@ -154,7 +139,9 @@ public final class CfAttributor extends PreparedAttributor<RatingPairs> {
      */
     public double prediction(int user, int item) {
         RatingPairs.of(new int[] {user}, new int[] {item}).check(train.numUsers(), train.numItems());
-        return model == null ? representer.embeddings().predict(user, item) : model.predict(user, item);
+        return fia != null ? fia.factors().predict(user, item)
+                : tracIn != null ? tracIn.finalFactors().predict(user, item)
+                : representer.embeddings().predict(user, item);
     }
 
     @Override

@@ -34,6 +34,11 @@ public final class Fia {
         this.damping = damping;
     }
 
+    /** The trained factors whose prediction the influences explain. */
+    public Factorization factors() {
+        return f;
+    }
+
     /** The restricted Hessian H (2k x 2k, row-major, without damping). */
     public double[] hessian(int iu, int jv) {
         int k = f.rank();

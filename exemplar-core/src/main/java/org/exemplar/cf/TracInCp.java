@@ -30,6 +30,11 @@ public final class TracInCp {
         this.weights = weights;
     }
 
+    /** The factors of the last checkpoint: the parameters after the final epoch, the trained model. */
+    public Factorization finalFactors() {
+        return checkpoints.get(checkpoints.size() - 1).factors();
+    }
+
     public double[] scores(int iu, int jv) {
         double[] out = new double[train.size()];
         for (MfResult.Checkpoint c : checkpoints) {
