@@ -167,7 +167,7 @@ final class ArtifactKinds {
                 throw new DataException(a, "rates " + cf.numUsers() + " users x " + cf.numItems() + " items, "
                         + "index.json says " + meta.path("numUsers").asInt() + " x " + meta.path("numItems").asInt());
             }
-            return new LibraryTopK<>(new ArtifactScorer.PairShape(cf, cf.numUsers(), cf.numItems()), cf);
+            return new LibraryTopK<>(new ArtifactScorer.PairShape(cf), cf);
         }
         throw new DataException(a, "holds a " + p.method() + " artifact, which no index kind scores");
     }

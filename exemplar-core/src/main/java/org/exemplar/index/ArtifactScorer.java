@@ -210,14 +210,14 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
      * A (user, item) pair query (cf-mf, cf-nuclear, fia, tracin-cp), carried as the two-value row {user, item}; the one
      * output is the library's predicted score of the pair ({@link CfAttributor#prediction}); the class is not read.
      */
-    record PairShape(CfAttributor attributor, int users, int items) implements Shape<RatingPairs> {
+    record PairShape(CfAttributor attributor) implements Shape<RatingPairs> {
         @Override
         public RatingPairs of(double[][] fs, int[] cls) {
             int[] u = new int[fs.length];
             int[] it = new int[fs.length];
             for (int q = 0; q < fs.length; q++) {
-                u[q] = id(fs[q], 0, users, "user");
-                it[q] = id(fs[q], 1, items, "item");
+                u[q] = id(fs[q], 0, attributor.numUsers(), "user");
+                it[q] = id(fs[q], 1, attributor.numItems(), "item");
             }
             return RatingPairs.of(u, it);
         }
@@ -242,7 +242,8 @@ abstract class ArtifactScorer<Q extends TestSet<Q>> {
 
         @Override
         public double[] outputs(double[] f) {
-            return new double[] {attributor.prediction(id(f, 0, users, "user"), id(f, 1, items, "item"))};
+            return new double[] {attributor.prediction(id(f, 0, attributor.numUsers(), "user"),
+                    id(f, 1, attributor.numItems(), "item"))};
         }
 
         @Override
