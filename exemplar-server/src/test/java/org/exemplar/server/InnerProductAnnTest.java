@@ -179,6 +179,17 @@ class InnerProductAnnTest {
         assertTrue(sum / lists >= 0.95, idx.method() + " training-id recall@10 " + sum / lists);
     }
 
+    /** Recall@10 of the graph against the exact index >= 0.95 (meanRecall's checks), and the training-id queries. */
+    static void assertRecall(ExplanationIndex idx, int[] classes, String what, boolean trainingQueries) {
+        try (LuceneAnn ann = LuceneAnn.open(idx)) {
+            double r = meanRecall(idx, ann, classes);
+            assertTrue(r >= 0.95, what + " mean recall@10 " + r);
+            if (trainingQueries) {
+                assertTrainingQueries(idx, ann);
+            }
+        }
+    }
+
     private static int[] testLabels() {
         return Arrays.copyOfRange(Y, N, N + T);
     }
@@ -190,11 +201,7 @@ class InnerProductAnnTest {
                 .measure(TestFunction.MARGIN).prepare(train());
         assertEquals(-1.0, p.convention().rawFactor());
         ExplanationIndex idx = annIndex(p, "ekfac");
-        try (LuceneAnn ann = LuceneAnn.open(idx)) {
-            double r = meanRecall(idx, ann, testLabels());
-            assertTrue(r >= 0.95, "ekfac mean recall@10 " + r);
-            assertTrainingQueries(idx, ann);
-        }
+        assertRecall(idx, testLabels(), "ekfac", true);
     }
 
     @Test
@@ -269,11 +276,7 @@ class InnerProductAnnTest {
                 .damping(1e-2).seed(7).prepare(train());
         assertEquals(24, p.keyWidth());
         ExplanationIndex idx = annIndex(p, "trak");
-        try (LuceneAnn ann = LuceneAnn.open(idx)) {
-            double r = meanRecall(idx, ann, testLabels());
-            assertTrue(r >= 0.95, "trak mean recall@10 " + r);
-            assertTrainingQueries(idx, ann);
-        }
+        assertRecall(idx, testLabels(), "trak", true);
     }
 
     @Test
@@ -283,10 +286,7 @@ class InnerProductAnnTest {
                 .initSeed(6).measure(TestFunction.LOSS).prepare(train());
         ExplanationIndex idx = annIndex(p, "tracin");
         assertEquals(3, idx.metadata().path("checkpoints").asInt());
-        try (LuceneAnn ann = LuceneAnn.open(idx)) {
-            double r = meanRecall(idx, ann, testLabels());
-            assertTrue(r >= 0.95, "tracin-mlp mean recall@10 " + r);
-        }
+        assertRecall(idx, testLabels(), "tracin-mlp", false);
     }
 
     @Test
