@@ -8,10 +8,8 @@ public interface AnnSearch extends AutoCloseable {
     /** Approximate top-k of one query; cls null = the predicted class. */
     Explanation explain(double[] features, Integer cls, int k, Direction dir);
 
-    /** Total size on disk, in bytes, of the files this search reads (its graphs' files); 0 when it reads none. */
-    default long dataBytes() {
-        return 0;
-    }
+    /** Total size on disk, in bytes, of the files this search reads (its graphs' files). */
+    long dataBytes();
 
     /**
      * Approximate top-k of training row {@code id} as the query; cls null = the class the exact
